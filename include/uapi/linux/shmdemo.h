@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * shmdemo - System V style shared memory segments on /dev/shmdemo.
+ *
+ * A segment is created or found by key (SHMDEMO_IOC_GET), an open file of
+ * /dev/shmdemo is bound to one segment (SHMDEMO_IOC_BIND), and mmap() of
+ * that file maps the segment's pages, starting at the mmap offset within the
+ * segment.  Every other request names the segment by id.
+ *
+ * Every argument struct starts with a __u32 @size that the caller sets to
+ * sizeof() of the struct it was compiled with.  The module accepts older
+ * (smaller) and newer (larger) structs: fields it doesn't know must be zero
+ * (else -E2BIG), fields the caller doesn't know are treated as zero.  Unknown
+ * flags and non-zero reserved fields are rejected with -EINVAL.
+ */
+#ifndef _UAPI_LINUX_SHMDEMO_H
+#define _UAPI_LINUX_SHMDEMO_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define SHMDEMO_DEVICE		"/dev/shmdemo"
+#define SHMDEMO_IOC_MAGIC	0xB6
+
+/* Key that never matches: every SHMDEMO_IOC_GET with it creates a segment. */
+#define SHMDEMO_KEY_PRIVATE	0
+
+/* shmdemo_get.flags */
+#define SHMDEMO_GET_CREATE	(1U << 0)	/* like IPC_CREAT */
+#define SHMDEMO_GET_EXCL	(1U << 1)	/* like IPC_EXCL, with CREATE */
+#define SHMDEMO_GET_FLAGS	(SHMDEMO_GET_CREATE | SHMDEMO_GET_EXCL)
+
+/**
+ * struct shmdemo_get - find or create a segment (like shmget())
+ * @size:	sizeof(struct shmdemo_get)
+ * @key:	key, or SHMDEMO_KEY_PRIVATE for a new private segment
+ * @bytes:	segment size in bytes; 0 is allowed only to find an existing key
+ * @flags:	SHMDEMO_GET_*
+ * @mode:	permission bits (0777) of a new segment; for an existing one,
+ *		the access asked for, checked like shmget() checks shmflg
+ * @id:		out: the segment id
+ * @__reserved:	must be zero
+ *
+ * Errors: ENOENT (no key and no CREATE), EEXIST (CREATE|EXCL on an existing
+ * key), EINVAL (bytes 0 or over max_seg_bytes for a new segment, or larger
+ * than an existing one), EACCES (mode asks for access the segment denies),
+ * ENOSPC (max_segments reached, or max_total_pages would be exceeded).
+ */
+struct shmdemo_get {
+	__u32 size;
+	__s32 key;
+	__aligned_u64 bytes;
+	__u32 flags;
+	__u32 mode;
+	__s32 id;
+	__u32 __reserved;
+};
+#define SHMDEMO_GET_SIZE_VER0	32
+
+/* shmdemo_bind.flags */
+#define SHMDEMO_BIND_RDONLY	(1U << 0)	/* like SHM_RDONLY */
+#define SHMDEMO_BIND_FLAGS	SHMDEMO_BIND_RDONLY
+
+/**
+ * struct shmdemo_bind - bind this open file to a segment (like shmat())
+ * @size:	sizeof(struct shmdemo_bind)
+ * @id:		segment id
+ * @flags:	SHMDEMO_BIND_*; a file opened O_RDONLY is always bound read-only
+ * @__reserved:	must be zero
+ *
+ * Read-only bindings need read permission and refuse shared writable
+ * mappings (EACCES, and mprotect() cannot add PROT_WRITE later); other
+ * bindings need read and write permission.  A file binds once (EBUSY).
+ * Binding a removed segment that is still alive is allowed, as shmat() on
+ * Linux allows it.
+ */
+struct shmdemo_bind {
+	__u32 size;
+	__s32 id;
+	__u32 flags;
+	__u32 __reserved;
+};
+#define SHMDEMO_BIND_SIZE_VER0	16
+
+/**
+ * struct shmdemo_id - a request that names just a segment
+ * @size:	sizeof(struct shmdemo_id)
+ * @id:		segment id
+ */
+struct shmdemo_id {
+	__u32 size;
+	__s32 id;
+};
+#define SHMDEMO_ID_SIZE_VER0	8
+
+/**
+ * struct shmdemo_counters - what the fault path did for one segment
+ * @read_faults:	read faults that reached the module: resolved by
+ *			fault-around (->map_pages) or by ->fault
+ * @write_faults:	->fault calls for a write to a shared mapping
+ * @cow_faults:		->fault calls for a write to a private mapping (the
+ *			core mm then copies the page)
+ * @mkwrite:		->page_mkwrite calls (first write to a mapped page)
+ * @around_pages:	pages mapped by fault-around, the faulting one included
+ * @pages_alloc:	pages allocated and added to the page cache, ever
+ * @pages_resident:	pages in the segment's page cache now
+ * @pages_dirty:	resident pages written through a mapping
+ */
+struct shmdemo_counters {
+	__aligned_u64 read_faults;
+	__aligned_u64 write_faults;
+	__aligned_u64 cow_faults;
+	__aligned_u64 mkwrite;
+	__aligned_u64 around_pages;
+	__aligned_u64 pages_alloc;
+	__aligned_u64 pages_resident;
+	__aligned_u64 pages_dirty;
+};
+
+/* shmdemo_stat.flags */
+#define SHMDEMO_SEG_DEST	(1U << 0)	/* removed, alive while attached */
+
+/**
+ * struct shmdemo_stat - segment status (like IPC_STAT), read permission needed
+ * @size:	sizeof(struct shmdemo_stat)
+ * @id:		in: segment id
+ * @key:	key (SHMDEMO_KEY_PRIVATE once removed)
+ * @mode:	permission bits
+ * @bytes:	size in bytes
+ * @uid:	owner uid
+ * @gid:	owner gid
+ * @cuid:	creator uid
+ * @cgid:	creator gid
+ * @cpid:	creator pid
+ * @lpid:	pid of the last attach or detach
+ * @nattch:	number of mappings (VMAs) of the segment
+ * @atime:	last attach, seconds since the epoch, 0 if never
+ * @dtime:	last detach, seconds since the epoch, 0 if never
+ * @ctime:	creation or last change (SET, RESIZE)
+ * @flags:	SHMDEMO_SEG_*
+ * @__pad:	zero
+ * @counters:	fault path counters
+ */
+struct shmdemo_stat {
+	__u32 size;
+	__s32 id;
+	__s32 key;
+	__u32 mode;
+	__aligned_u64 bytes;
+	__u32 uid;
+	__u32 gid;
+	__u32 cuid;
+	__u32 cgid;
+	__s32 cpid;
+	__s32 lpid;
+	__aligned_u64 nattch;
+	__s64 atime;
+	__s64 dtime;
+	__s64 ctime;
+	__u32 flags;
+	__u32 __pad;
+	struct shmdemo_counters counters;
+};
+#define SHMDEMO_STAT_SIZE_VER0	152
+
+/* shmdemo_set.valid */
+#define SHMDEMO_SET_UID		(1U << 0)
+#define SHMDEMO_SET_GID		(1U << 1)
+#define SHMDEMO_SET_MODE	(1U << 2)
+#define SHMDEMO_SET_VALID	(SHMDEMO_SET_UID | SHMDEMO_SET_GID | SHMDEMO_SET_MODE)
+
+/**
+ * struct shmdemo_set - change owner and mode (like IPC_SET)
+ * @size:	sizeof(struct shmdemo_set)
+ * @id:		segment id
+ * @valid:	SHMDEMO_SET_*: which of the fields below to apply
+ * @uid:	new owner uid
+ * @gid:	new owner gid
+ * @mode:	new permission bits (only 0777 is used, like IPC_SET)
+ *
+ * Allowed to the owner, the creator and CAP_SYS_ADMIN; others get EPERM.
+ */
+struct shmdemo_set {
+	__u32 size;
+	__s32 id;
+	__u32 valid;
+	__u32 uid;
+	__u32 gid;
+	__u32 mode;
+};
+#define SHMDEMO_SET_SIZE_VER0	24
+
+/**
+ * struct shmdemo_resize - change a segment's size (like ftruncate())
+ * @size:	sizeof(struct shmdemo_resize)
+ * @id:		segment id
+ * @bytes:	new size, 1..max_seg_bytes
+ *
+ * Shrinking unmaps and frees the pages past the new size (the next access
+ * to them raises SIGBUS) and zeroes the tail of the new last page; growing
+ * makes new zero-filled pages reachable.  Same rule as SET: owner, creator
+ * or CAP_SYS_ADMIN.
+ */
+struct shmdemo_resize {
+	__u32 size;
+	__s32 id;
+	__aligned_u64 bytes;
+};
+#define SHMDEMO_RESIZE_SIZE_VER0 16
+
+/**
+ * struct shmdemo_info - limits and usage (like IPC_INFO and SHM_INFO)
+ * @size:		sizeof(struct shmdemo_info)
+ * @segments:		segments alive, removed ones included
+ * @max_segments:	limit on segments (shmmni)
+ * @__pad:		zero
+ * @max_seg_bytes:	limit on one segment's size (shmmax)
+ * @max_total_pages:	limit on the sum of segment sizes in pages (shmall)
+ * @total_pages:	sum of segment sizes in pages
+ * @resident_pages:	pages in the page caches of all segments
+ */
+struct shmdemo_info {
+	__u32 size;
+	__u32 segments;
+	__u32 max_segments;
+	__u32 __pad;
+	__aligned_u64 max_seg_bytes;
+	__aligned_u64 max_total_pages;
+	__aligned_u64 total_pages;
+	__aligned_u64 resident_pages;
+};
+#define SHMDEMO_INFO_SIZE_VER0	48
+
+/**
+ * struct shmdemo_list - ids of all segments, in id order
+ * @size:	sizeof(struct shmdemo_list)
+ * @count:	in: capacity of the array at @ids_ptr; out: number of segments
+ *		(may exceed the capacity: then only the first ones were stored)
+ * @ids_ptr:	user pointer to a __s32 array
+ */
+struct shmdemo_list {
+	__u32 size;
+	__u32 count;
+	__aligned_u64 ids_ptr;
+};
+#define SHMDEMO_LIST_SIZE_VER0	16
+
+#define SHMDEMO_IOC_GET		_IOWR(SHMDEMO_IOC_MAGIC, 0x01, struct shmdemo_get)
+#define SHMDEMO_IOC_BIND	_IOW(SHMDEMO_IOC_MAGIC, 0x02, struct shmdemo_bind)
+#define SHMDEMO_IOC_STAT	_IOWR(SHMDEMO_IOC_MAGIC, 0x03, struct shmdemo_stat)
+#define SHMDEMO_IOC_SET		_IOW(SHMDEMO_IOC_MAGIC, 0x04, struct shmdemo_set)
+#define SHMDEMO_IOC_RMID	_IOW(SHMDEMO_IOC_MAGIC, 0x05, struct shmdemo_id)
+#define SHMDEMO_IOC_RESIZE	_IOW(SHMDEMO_IOC_MAGIC, 0x06, struct shmdemo_resize)
+#define SHMDEMO_IOC_INFO	_IOR(SHMDEMO_IOC_MAGIC, 0x07, struct shmdemo_info)
+#define SHMDEMO_IOC_LIST	_IOWR(SHMDEMO_IOC_MAGIC, 0x08, struct shmdemo_list)
+
+#endif /* _UAPI_LINUX_SHMDEMO_H */

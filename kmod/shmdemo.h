@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * shmdemo internals: segments, the files bound to them, and the pieces of
+ * the module that share them.
+ *
+ * Lifetime of a segment.  A segment is referenced by the segment table
+ * (until SHMDEMO_IOC_RMID) and by every file bound to it.  Mappings hold
+ * their file (vma->vm_file), so "no file and not in the table any more"
+ * means "no mapping" too.  The last reference is dropped with
+ * refcount_dec_and_mutex_lock() on shmdemo_ids.lock, so a segment found in
+ * the table under that lock always has a reference that can be taken.
+ */
+#ifndef _SHMDEMO_H
+#define _SHMDEMO_H
+
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/idr.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <uapi/linux/shmdemo.h>
+
+/* Like SysV: id = index + seq * SHMDEMO_SEQ_MULTIPLIER. */
+#define SHMDEMO_SEQ_MULTIPLIER	32768
+#define SHMDEMO_MAX_SEGMENTS	32768
+
+struct shmdemo_seg_counters {
+	atomic64_t read_faults;
+	atomic64_t write_faults;
+	atomic64_t cow_faults;
+	atomic64_t mkwrite;
+	atomic64_t around_pages;
+	atomic64_t pages_alloc;
+};
+
+/**
+ * struct shmdemo_seg - one segment
+ * @refs:	table reference (until removed) + one per bound file
+ * @id:		id, fixed at creation
+ * @inode:	inode on the shmdemo pseudo fs; its i_mapping is the
+ *		segment's page cache and its i_size the segment's size
+ * @npages:	size in pages as charged to max_total_pages;
+ *		under shmdemo_ids.lock
+ * @key_node:	in the key hash while the key is not private;
+ *		under shmdemo_ids.lock
+ * @lock:	protects every field below it
+ * @key:	key, SHMDEMO_KEY_PRIVATE once removed
+ * @mode:	permission bits
+ * @flags:	SHMDEMO_SEG_*
+ * @uid:	owner
+ * @gid:	owner group
+ * @cuid:	creator
+ * @cgid:	creator group
+ * @cpid:	creator
+ * @lpid:	last attach/detach
+ * @nattch:	number of VMAs mapping the segment
+ * @atime:	last attach
+ * @dtime:	last detach
+ * @ctime:	creation or last change
+ * @c:		fault path counters, atomics, no lock
+ */
+struct shmdemo_seg {
+	refcount_t refs;
+	int id;
+	struct inode *inode;
+	unsigned long npages;
+	struct hlist_node key_node;
+
+	spinlock_t lock;
+	int key;
+	umode_t mode;
+	u32 flags;
+	kuid_t uid;
+	kgid_t gid;
+	kuid_t cuid;
+	kgid_t cgid;
+	struct pid *cpid;
+	struct pid *lpid;
+	unsigned long nattch;
+	time64_t atime;
+	time64_t dtime;
+	time64_t ctime;
+
+	struct shmdemo_seg_counters c;
+};
+
+/**
+ * struct shmdemo_file - private data of an open /dev/shmdemo
+ * @lock:	serialises binds
+ * @seg_file:	NULL until bound, then the binding: an internal file on the
+ *		segment's inode, opened read-only or read-write, holding one
+ *		segment reference.  mmap() puts it in vma->vm_file, so every
+ *		mapping keeps the segment (and the module) alive and the core
+ *		mm sees the segment's own address_space.  Set once, published
+ *		with smp_store_release().
+ */
+struct shmdemo_file {
+	struct mutex lock;
+	struct file *seg_file;
+};
+
+/* Module parameters (shmdemo_main.c), read with READ_ONCE(). */
+extern unsigned int shmdemo_max_segments;
+extern unsigned long shmdemo_max_seg_bytes;
+extern unsigned long shmdemo_max_total_pages;
+
+/* shmdemo_fs.c: the pseudo filesystem that owns the segments' inodes */
+int shmdemo_fs_init(void);
+void shmdemo_fs_exit(void);
+struct inode *shmdemo_fs_new_inode(loff_t size);
+struct file *shmdemo_fs_seg_file(struct shmdemo_seg *seg, bool rdonly);
+
+/* shmdemo_seg.c: the segment table */
+int shmdemo_seg_get(const struct shmdemo_get *req);
+struct shmdemo_seg *shmdemo_seg_find(int id);
+void shmdemo_seg_put(struct shmdemo_seg *seg);
+int shmdemo_seg_perms(struct shmdemo_seg *seg, umode_t want);
+int shmdemo_seg_stat(int id, struct shmdemo_stat *st);
+int shmdemo_seg_set(const struct shmdemo_set *req);
+int shmdemo_seg_rmid(int id);
+int shmdemo_seg_resize(int id, u64 bytes);
+void shmdemo_seg_info(struct shmdemo_info *info);
+int shmdemo_seg_list(s32 *ids, u32 cap, u32 *count);
+void shmdemo_seg_attach(struct shmdemo_seg *seg);
+void shmdemo_seg_detach(struct shmdemo_seg *seg);
+void shmdemo_seg_fill_stat(struct shmdemo_seg *seg, struct shmdemo_stat *st);
+int shmdemo_seg_for_each(int (*fn)(struct shmdemo_seg *seg, void *arg),
+			 void *arg);
+void shmdemo_seg_exit(void);
+
+/* shmdemo_vm.c: mmap and the fault path */
+int shmdemo_mmap_seg(struct file *seg_file, struct vm_area_struct *vma);
+
+/* shmdemo_dev.c */
+int shmdemo_bind(struct file *file, const struct shmdemo_bind *req);
+
+/* shmdemo_ioctl.c */
+long shmdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* shmdemo_proc.c: /proc/shmdemo */
+int shmdemo_proc_init(void);
+void shmdemo_proc_exit(void);
+
+static inline struct shmdemo_seg *shmdemo_inode_seg(struct inode *inode)
+{
+	return inode->i_private;
+}
+
+#endif /* _SHMDEMO_H */

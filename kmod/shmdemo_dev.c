@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/shmdemo: open, bind an open file to a segment, mmap the binding.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "shmdemo.h"
+
+static int shmdemo_dev_open(struct inode *inode, struct file *file)
+{
+	struct shmdemo_file *sf = kzalloc(sizeof(*sf), GFP_KERNEL_ACCOUNT);
+
+	if (!sf)
+		return -ENOMEM;
+	mutex_init(&sf->lock);
+	file->private_data = sf;
+	return 0;
+}
+
+static int shmdemo_dev_release(struct inode *inode, struct file *file)
+{
+	struct shmdemo_file *sf = file->private_data;
+
+	/* Mappings hold seg_file themselves: the segment outlives this fd. */
+	if (sf->seg_file)
+		fput(sf->seg_file);
+	mutex_destroy(&sf->lock);
+	kfree(sf);
+	return 0;
+}
+
+/**
+ * shmdemo_bind - bind @file to a segment, with shmat()'s permission rule
+ * @file: an open /dev/shmdemo
+ * @req: request, flags validated
+ *
+ * Context: process context; takes sf->lock, then shmdemo_ids_lock.
+ * Return: 0, -EBUSY (already bound), -EINVAL (no such id), -EACCES, -ENOMEM.
+ */
+int shmdemo_bind(struct file *file, const struct shmdemo_bind *req)
+{
+	struct shmdemo_file *sf = file->private_data;
+	bool rdonly = (req->flags & SHMDEMO_BIND_RDONLY) ||
+		      !(file->f_mode & FMODE_WRITE);
+	struct shmdemo_seg *seg;
+	struct file *seg_file;
+	int ret;
+
+	mutex_lock(&sf->lock);
+	ret = -EBUSY;
+	if (sf->seg_file)
+		goto out_unlock;
+	seg = shmdemo_seg_find(req->id);
+	ret = PTR_ERR_OR_ZERO(seg);
+	if (ret)
+		goto out_unlock;
+	ret = shmdemo_seg_perms(seg, rdonly ? 0444 : 0666);
+	if (ret)
+		goto out_put_seg;
+	seg_file = shmdemo_fs_seg_file(seg, rdonly);
+	ret = PTR_ERR_OR_ZERO(seg_file);
+	if (ret)
+		goto out_put_seg;
+	/* Pairs with smp_load_acquire() in shmdemo_dev_mmap(). */
+	smp_store_release(&sf->seg_file, seg_file);
+	mutex_unlock(&sf->lock);
+	return 0;
+
+out_put_seg:
+	shmdemo_seg_put(seg);
+out_unlock:
+	mutex_unlock(&sf->lock);
+	return ret;
+}
+
+static int shmdemo_dev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct shmdemo_file *sf = file->private_data;
+	struct file *seg_file = smp_load_acquire(&sf->seg_file);
+
+	/* Not bound: there is nothing to map yet. */
+	if (!seg_file)
+		return -ENXIO;
+	return shmdemo_mmap_seg(seg_file, vma);
+}
+
+const struct file_operations shmdemo_dev_fops = {
+	.owner		= THIS_MODULE,
+	.open		= shmdemo_dev_open,
+	.release	= shmdemo_dev_release,
+	.mmap		= shmdemo_dev_mmap,
+	.unlocked_ioctl	= shmdemo_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioctl decoding: copy extensible structs in and out, reject what we don't
+ * understand, hand the request to the segment table.
+ *
+ * Every struct starts with its __u32 size.  Input goes through
+ * copy_struct_from_user(): a larger struct from a newer caller is accepted
+ * if the bytes we don't know are zero (else -E2BIG), a smaller one from an
+ * older caller is zero-extended.  Output is built in a zeroed struct (no
+ * kernel stack bytes reach userspace) and copied back up to the smaller of
+ * the two sizes.
+ */
+#include <linux/build_bug.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "shmdemo.h"
+
+/* Requests are dispatched on type and number: the size lives in @size. */
+#define SHMDEMO_CMD(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
+static int shmdemo_copy_in(void *kbuf, size_t ksize, size_t ver0,
+			   void __user *uarg, u32 *usize)
+{
+	u32 size;
+
+	if (get_user(size, (u32 __user *)uarg))
+		return -EFAULT;
+	if (size < ver0 || size > PAGE_SIZE)
+		return -EINVAL;
+	*usize = size;
+	return copy_struct_from_user(kbuf, ksize, uarg, size);
+}
+
+static int shmdemo_copy_out(void __user *uarg, void *kbuf, size_t ksize, u32 usize)
+{
+	*(u32 *)kbuf = usize;
+	return copy_to_user(uarg, kbuf, min_t(size_t, ksize, usize)) ? -EFAULT : 0;
+}
+
+static long shmdemo_ioctl_get(void __user *uarg)
+{
+	struct shmdemo_get req;
+	u32 usize;
+	int ret;
+
+	ret = shmdemo_copy_in(&req, sizeof(req), SHMDEMO_GET_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if ((req.flags & ~SHMDEMO_GET_FLAGS) || (req.mode & ~0777) || req.__reserved)
+		return -EINVAL;
+	ret = shmdemo_seg_get(&req);
+	if (ret < 0)
+		return ret;
+	req.id = ret;
+	return shmdemo_copy_out(uarg, &req, sizeof(req), usize);
+}
+
+static long shmdemo_ioctl_bind(struct file *file, void __user *uarg)
+{
+	struct shmdemo_bind req;
+	u32 usize;
+	int ret;
+
+	ret = shmdemo_copy_in(&req, sizeof(req), SHMDEMO_BIND_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if ((req.flags & ~SHMDEMO_BIND_FLAGS) || req.__reserved)
+		return -EINVAL;
+	return shmdemo_bind(file, &req);
+}
+
+static long shmdemo_ioctl_stat(void __user *uarg)
+{
+	struct shmdemo_stat st;
+	u32 usize;
+	int ret, id;
+
+	ret = shmdemo_copy_in(&st, sizeof(st), SHMDEMO_STAT_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	id = st.id;
+	memset(&st, 0, sizeof(st));
+	ret = shmdemo_seg_stat(id, &st);
+	if (ret)
+		return ret;
+	return shmdemo_copy_out(uarg, &st, sizeof(st), usize);
+}
+
+static long shmdemo_ioctl_set(void __user *uarg)
+{
+	struct shmdemo_set req;
+	u32 usize;
+	int ret;
+
+	ret = shmdemo_copy_in(&req, sizeof(req), SHMDEMO_SET_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if (req.valid & ~SHMDEMO_SET_VALID)
+		return -EINVAL;
+	return shmdemo_seg_set(&req);
+}
+
+static long shmdemo_ioctl_rmid(void __user *uarg)
+{
+	struct shmdemo_id req;
+	u32 usize;
+	int ret;
+
+	ret = shmdemo_copy_in(&req, sizeof(req), SHMDEMO_ID_SIZE_VER0, uarg, &usize);
+	return ret ?: shmdemo_seg_rmid(req.id);
+}
+
+static long shmdemo_ioctl_resize(void __user *uarg)
+{
+	struct shmdemo_resize req;
+	u32 usize;
+	int ret;
+
+	ret = shmdemo_copy_in(&req, sizeof(req), SHMDEMO_RESIZE_SIZE_VER0, uarg, &usize);
+	return ret ?: shmdemo_seg_resize(req.id, req.bytes);
+}
+
+static long shmdemo_ioctl_info(void __user *uarg)
+{
+	struct shmdemo_info info;
+	u32 usize;
+	int ret;
+
+	ret = shmdemo_copy_in(&info, sizeof(info), SHMDEMO_INFO_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	memset(&info, 0, sizeof(info));
+	shmdemo_seg_info(&info);
+	return shmdemo_copy_out(uarg, &info, sizeof(info), usize);
+}
+
+static long shmdemo_ioctl_list(void __user *uarg)
+{
+	struct shmdemo_list req;
+	u32 usize, cap, count;
+	s32 *ids;
+	int ret;
+
+	ret = shmdemo_copy_in(&req, sizeof(req), SHMDEMO_LIST_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	cap = min_t(u32, req.count, SHMDEMO_MAX_SEGMENTS);
+	ids = kvcalloc(max_t(u32, cap, 1), sizeof(*ids), GFP_KERNEL);
+	if (!ids)
+		return -ENOMEM;
+	shmdemo_seg_list(ids, cap, &count);
+	ret = -EFAULT;
+	if (copy_to_user(u64_to_user_ptr(req.ids_ptr), ids,
+			 min(cap, count) * sizeof(*ids)))
+		goto out_free_ids;
+	req.count = count;
+	ret = shmdemo_copy_out(uarg, &req, sizeof(req), usize);
+out_free_ids:
+	kvfree(ids);
+	return ret;
+}
+
+/**
+ * shmdemo_ioctl - /dev/shmdemo ioctl entry point
+ * @file: the open device
+ * @cmd: SHMDEMO_IOC_*
+ * @arg: user pointer to the request struct
+ *
+ * Context: process context, may sleep.
+ * Return: 0 (GET: 0 too, the id is in the struct) or a negative errno;
+ * -ENOTTY for an unknown request.
+ */
+long shmdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	BUILD_BUG_ON(sizeof(struct shmdemo_get) != SHMDEMO_GET_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct shmdemo_bind) != SHMDEMO_BIND_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct shmdemo_id) != SHMDEMO_ID_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct shmdemo_stat) != SHMDEMO_STAT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct shmdemo_set) != SHMDEMO_SET_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct shmdemo_resize) != SHMDEMO_RESIZE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct shmdemo_info) != SHMDEMO_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct shmdemo_list) != SHMDEMO_LIST_SIZE_VER0);
+
+	switch (SHMDEMO_CMD(cmd)) {
+	case SHMDEMO_CMD(SHMDEMO_IOC_GET):
+		return shmdemo_ioctl_get(uarg);
+	case SHMDEMO_CMD(SHMDEMO_IOC_BIND):
+		return shmdemo_ioctl_bind(file, uarg);
+	case SHMDEMO_CMD(SHMDEMO_IOC_STAT):
+		return shmdemo_ioctl_stat(uarg);
+	case SHMDEMO_CMD(SHMDEMO_IOC_SET):
+		return shmdemo_ioctl_set(uarg);
+	case SHMDEMO_CMD(SHMDEMO_IOC_RMID):
+		return shmdemo_ioctl_rmid(uarg);
+	case SHMDEMO_CMD(SHMDEMO_IOC_RESIZE):
+		return shmdemo_ioctl_resize(uarg);
+	case SHMDEMO_CMD(SHMDEMO_IOC_INFO):
+		return shmdemo_ioctl_info(uarg);
+	case SHMDEMO_CMD(SHMDEMO_IOC_LIST):
+		return shmdemo_ioctl_list(uarg);
+	default:
+		return -ENOTTY;
+	}
+}

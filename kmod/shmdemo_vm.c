@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmap() of a segment and the fault path that fills its page cache.
+ *
+ * A segment's pages live in the address_space of its inode (shmdemo_fs.c).
+ * Nothing is mapped at mmap() time: each first access to a page faults,
+ * and the handlers below find the page by (mapping, index), allocate and
+ * insert it when absent, and hand it to the core mm, which installs the
+ * PTE.  Every process mapping the segment therefore ends up on the same
+ * physical page - the article's claims C1, C2 and C6, made visible by the
+ * counters and the shmdemo:* tracepoints.
+ */
+#include <linux/file.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+
+#include "compat.h"
+#include "shmdemo.h"
+#include "shmdemo_trace.h"
+
+static struct shmdemo_seg *shmdemo_vma_seg(struct vm_area_struct *vma)
+{
+	return shmdemo_inode_seg(vma->vm_file->f_mapping->host);
+}
+
+/*
+ * Find the folio at @index, or allocate a zeroed one and add it to the page
+ * cache.  Another task may add the same index between our lookup and our
+ * insertion: filemap_add_folio() then fails with -EEXIST and we take theirs,
+ * so all mappers share one page.  The new folio is charged to the faulting
+ * task's memory cgroup by filemap_add_folio().
+ *
+ * Context: mapping->invalidate_lock held shared, so neither i_size nor the
+ * cached folios can be cut under us.  May sleep.
+ * Return: 0 with *@foliop locked and referenced, or -ENOMEM.
+ */
+static int shmdemo_find_or_add_folio(struct address_space *mapping, pgoff_t index,
+				     struct folio **foliop, bool *allocated)
+{
+	struct folio *folio;
+	int err;
+
+	*allocated = false;
+	for (;;) {
+		folio = shmdemo_filemap_lock_folio(mapping, index);
+		if (!IS_ERR(folio))
+			break;
+
+		folio = folio_alloc(mapping_gfp_mask(mapping) | __GFP_ZERO, 0);
+		if (!folio)
+			return -ENOMEM;
+		__folio_mark_uptodate(folio);	/* zeroed: valid content */
+		err = filemap_add_folio(mapping, folio, index, GFP_KERNEL);
+		if (!err) {
+			*allocated = true;
+			break;
+		}
+		folio_put(folio);
+		if (err != -EEXIST)
+			return err;
+	}
+	*foliop = folio;
+	return 0;
+}
+
+/*
+ * ->fault: the faulting page is not in the page cache (or fault-around is
+ * off or skipped it).  Pages up to the one holding the segment's last byte
+ * are valid, past it SIGBUS - exactly a file's rule, the article's E3.
+ */
+static vm_fault_t shmdemo_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct address_space *mapping = vma->vm_file->f_mapping;
+	struct shmdemo_seg *seg = shmdemo_inode_seg(mapping->host);
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	bool cow = write && !(vma->vm_flags & VM_SHARED);
+	u64 start = ktime_get_ns();
+	bool allocated = false;
+	struct folio *folio;
+	vm_fault_t ret;
+	int err;
+
+	filemap_invalidate_lock_shared(mapping);
+	if (vmf->pgoff >= DIV_ROUND_UP(i_size_read(mapping->host), PAGE_SIZE)) {
+		ret = VM_FAULT_SIGBUS;
+		goto out_unlock;
+	}
+	err = shmdemo_find_or_add_folio(mapping, vmf->pgoff, &folio, &allocated);
+	if (err) {
+		ret = vmf_error(err);
+		goto out_unlock;
+	}
+	vmf->page = folio_file_page(folio, vmf->pgoff);
+	ret = VM_FAULT_LOCKED;
+out_unlock:
+	filemap_invalidate_unlock_shared(mapping);
+
+	if (cow)
+		atomic64_inc(&seg->c.cow_faults);
+	else if (write)
+		atomic64_inc(&seg->c.write_faults);
+	else
+		atomic64_inc(&seg->c.read_faults);
+	if (allocated)
+		atomic64_inc(&seg->c.pages_alloc);
+	trace_shmdemo_fault(seg->id, vmf->pgoff, vmf->address, write, cow,
+			    allocated, ret, ktime_get_ns() - start);
+	return ret;
+}
+
+/*
+ * ->map_pages: on a read fault the core first asks us to map the cached,
+ * up-to-date neighbours of the faulting page (fault_around_bytes, 64 KiB by
+ * default).  filemap_map_pages() is the right tool: it only maps pages that
+ * are already in our page cache and stops at i_size.  We count what it
+ * mapped from the change in the mm's file RSS.
+ */
+static vm_fault_t shmdemo_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				    pgoff_t end_pgoff)
+{
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	struct shmdemo_seg *seg = shmdemo_vma_seg(vmf->vma);
+	long before = shmdemo_mm_file_pages(mm);
+	vm_fault_t ret;
+	long mapped;
+
+	ret = filemap_map_pages(vmf, start_pgoff, end_pgoff);
+	mapped = shmdemo_mm_file_pages(mm) - before;
+	if (mapped > 0)
+		atomic64_add(mapped, &seg->c.around_pages);
+	/* NOPAGE: the faulting page itself got mapped, ->fault won't run. */
+	if (ret & VM_FAULT_NOPAGE)
+		atomic64_inc(&seg->c.read_faults);
+	trace_shmdemo_map_pages(seg->id, start_pgoff, end_pgoff, vmf->pgoff,
+				mapped, ret);
+	return ret;
+}
+
+/*
+ * ->page_mkwrite: the first write to a page mapped read-only (a shared
+ * writable mapping starts read-only because this hook exists).  Mark the
+ * folio dirty - the hook file-backed segments will use for writeback.  A
+ * shrink may have cut the folio since it was mapped: then let the fault be
+ * retried, which raises SIGBUS.
+ */
+static vm_fault_t shmdemo_page_mkwrite(struct vm_fault *vmf)
+{
+	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
+	struct shmdemo_seg *seg = shmdemo_inode_seg(mapping->host);
+	struct folio *folio = page_folio(vmf->page);
+	vm_fault_t ret = VM_FAULT_LOCKED;
+
+	folio_lock(folio);
+	if (folio->mapping != mapping ||
+	    folio_pos(folio) >= i_size_read(mapping->host)) {
+		folio_unlock(folio);
+		ret = VM_FAULT_NOPAGE;
+	} else {
+		folio_mark_dirty(folio);
+		folio_wait_stable(folio);
+	}
+	atomic64_inc(&seg->c.mkwrite);
+	trace_shmdemo_mkwrite(seg->id, vmf->pgoff, ret);
+	return ret;
+}
+
+/* Context: mmap_lock (or the VMA lock) held for writing; may not fail. */
+static void shmdemo_vm_open(struct vm_area_struct *vma)
+{
+	shmdemo_seg_attach(shmdemo_vma_seg(vma));
+}
+
+/* Context: mmap_lock held, or the mm is being torn down. */
+static void shmdemo_vm_close(struct vm_area_struct *vma)
+{
+	shmdemo_seg_detach(shmdemo_vma_seg(vma));
+}
+
+static const struct vm_operations_struct shmdemo_vm_ops = {
+	.open		= shmdemo_vm_open,	/* fork, split, mremap: nattch++ */
+	.close		= shmdemo_vm_close,	/* munmap, exit: nattch-- */
+	.fault		= shmdemo_fault,	/* find or add the page in our cache */
+	.map_pages	= shmdemo_map_pages,	/* read fault: map cached neighbours */
+	.page_mkwrite	= shmdemo_page_mkwrite,	/* first write to a mapped page */
+};
+
+/**
+ * shmdemo_mmap_seg - set up a VMA on a bound segment
+ * @seg_file: the binding (see struct shmdemo_file)
+ * @vma: the new VMA; vm_file is still the /dev/shmdemo file
+ *
+ * All VMA setup is here, in one place.  Offsets and lengths past the end of
+ * the segment are allowed, as for files: those pages raise SIGBUS until a
+ * resize makes them valid.  MAP_PRIVATE is allowed: the core mm copies a
+ * page on the first write (a COW fault), the segment never sees the write.
+ *
+ * Context: mmap_lock held for writing.
+ * Return: 0 or -EACCES.
+ */
+int shmdemo_mmap_seg(struct file *seg_file, struct vm_area_struct *vma)
+{
+	bool rdonly = !(seg_file->f_mode & FMODE_WRITE);
+
+	if (rdonly && (vma->vm_flags & VM_MAYSHARE)) {
+		/* Read-only binding: no shared writable mapping... */
+		if (vma->vm_flags & VM_WRITE)
+			return -EACCES;
+		/* ...and none later through mprotect(PROT_WRITE). */
+		vm_flags_clear(vma, VM_MAYWRITE);
+	}
+	vma_set_file(vma, seg_file);
+	vma->vm_ops = &shmdemo_vm_ops;
+	/* Like shm_mmap(): the first VMA counts as an attach. */
+	shmdemo_vm_open(vma);
+	return 0;
+}
