@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# shmdemo - see README.md.
+#
+#   make [KERNEL=6.1|6.12|host]   module for KERNEL (kmod/shmdemo.ko) + selftests
+#   make check [KERNEL=...]       host tests + VM selftests on every test kernel
+#   make demo                     the article's experiments in a VM (issue 5)
+#   make modules-all              the module for every test kernel
+#
+# KERNEL defaults to the running kernel when its build dir exists ("host"),
+# else to 6.1.  Each kernel builds in its own tree, build/KERNEL/kmod/, so
+# switching kernels never rebuilds the other; kmod/shmdemo.ko is a copy of
+# the last one built.  `make -C KDIR M=$PWD` also works (top-level Kbuild).
+
+KERNELS		:= 6.1 6.12
+HOST_KDIR	:= /lib/modules/$(shell uname -r)/build
+ifeq ($(origin KERNEL),undefined)
+KERNEL		:= $(if $(wildcard $(HOST_KDIR)/Makefile),host,6.1)
+CHECK_KERNELS	:= $(KERNELS)
+else
+CHECK_KERNELS	:= $(KERNEL)
+endif
+export SHMDEMO_CACHE ?= $(HOME)/.cache/shmdemo
+KSFT		= $(SHMDEMO_CACHE)/linux-source-6.1/tools/testing/selftests
+KMOD_SRCS	:= $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
+
+.PHONY: all deps modules modules-all selftests ksft-install check check-host \
+	check-vm demo checkpatch sparse clean
+
+all: modules selftests
+
+deps:
+	@tools/deps --kernels "$(filter-out host,$(sort $(KERNEL) $(CHECK_KERNELS)))"
+
+# modules: build the module for $(KERNEL) in build/$(KERNEL)/kmod.
+modules: deps
+	@tools/build-kmod $(KERNEL)
+	@cp build/$(KERNEL)/kmod/shmdemo.ko kmod/shmdemo.ko
+
+modules-all: deps
+	@set -e; for k in $(CHECK_KERNELS); do tools/build-kmod $$k; done
+
+selftests: deps
+	@$(MAKE) -s -C selftests KSFT=$(KSFT)
+
+# A kselftest install tree (run_kselftest.sh + kselftest/ + shmdemo/).
+ksft-install: selftests
+	@rm -rf build/ksft && mkdir -p build/ksft
+	@$(MAKE) -s -C selftests KSFT=$(KSFT) install INSTALL_PATH=$(CURDIR)/build/ksft/shmdemo
+	@cp -r $(KSFT)/run_kselftest.sh $(KSFT)/kselftest build/ksft/
+	@$(MAKE) -s --no-print-directory -C selftests KSFT=$(KSFT) COLLECTION=shmdemo \
+		emit_tests | grep '^shmdemo:' >build/ksft/kselftest-list.txt
+
+check: deps modules-all ksft-install
+	@tools/check $(CHECK_KERNELS)
+
+demo:
+	@echo "make demo: not built yet (issue 5); see README.md" >&2; exit 1
+
+checkpatch: deps
+	@perl $(SHMDEMO_CACHE)/linux-source-6.1/scripts/checkpatch.pl --strict --no-tree \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $(filter %.c %.h,$(KMOD_SRCS)) \
+		include/uapi/linux/shmdemo.h
+
+sparse: deps
+	@tools/build-kmod $(KERNEL) C=2
+
+clean:
+	rm -rf build kmod/*.ko kmod/*.o kmod/.*.cmd kmod/*.mod* kmod/modules.order \
+		Module.symvers modules.order .module-common.o
+	@$(MAKE) -s -C selftests KSFT=$(KSFT) clean 2>/dev/null || true
