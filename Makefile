@@ -22,10 +22,10 @@ CHECK_KERNELS	:= $(KERNEL)
 endif
 export SHMDEMO_CACHE ?= $(HOME)/.cache/shmdemo
 KSFT		= $(SHMDEMO_CACHE)/linux-source-6.1/tools/testing/selftests
-KMOD_SRCS	:= $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
+KMOD_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) kmod/Kbuild kmod/probe.sh
 
 .PHONY: all deps modules modules-all selftests ksft-install check check-host \
-	check-vm demo checkpatch sparse clean
+	check-vm demo checkpatch sparse lint clean
 
 all: modules selftests
 
@@ -62,8 +62,15 @@ checkpatch: deps
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $(filter %.c %.h,$(KMOD_SRCS)) \
 		include/uapi/linux/shmdemo.h
 
+# sparse on every file (C=2), for each test kernel; any report fails.
 sparse: deps
-	@tools/build-kmod $(KERNEL) C=2
+	@set -e; for k in $(CHECK_KERNELS); do \
+		out=$$(tools/build-kmod $$k C=2 2>&1); \
+		if echo "$$out" | grep -E 'warning:|error:'; then exit 1; fi; \
+		echo "sparse clean on $$k"; \
+	done
+
+lint: checkpatch sparse
 
 clean:
 	rm -rf build kmod/*.ko kmod/*.o kmod/.*.cmd kmod/*.mod* kmod/modules.order \

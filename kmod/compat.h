@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Backport shims: the rest of the module is written against the newest
- * kernel API it supports (6.12); this header makes older kernels (6.1) look
- * like it.  Every kernel version difference lives here and nowhere else.
+ * Backport shims: the module is written against the newest kernel API it
+ * supports; this header makes older kernels look like it.  Every kernel
+ * difference lives here.  The SHMDEMO_HAVE_* flags come from probing the
+ * target kernel's headers (kmod/probe.sh, run by Kbuild), never from
+ * comparing version numbers.
  */
 #ifndef _SHMDEMO_COMPAT_H
 #define _SHMDEMO_COMPAT_H
 
+#include <linux/err.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
-#include <linux/version.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
-/* 6.3 made vma->vm_flags read-only behind these accessors. */
+#ifndef SHMDEMO_HAVE_VM_FLAGS_SET
+/* Before 6.3 drivers wrote vma->vm_flags directly. */
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->vm_flags |= flags;
@@ -22,41 +24,48 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->vm_flags &= ~flags;
 }
-
-/* Before 6.3 filemap_lock_folio() said "absent" with NULL, now ERR_PTR(-ENOENT). */
-static inline struct folio *shmdemo_filemap_lock_folio(struct address_space *mapping,
-						       pgoff_t index)
-{
-	return filemap_lock_folio(mapping, index) ?: ERR_PTR(-ENOENT);
-}
-#else
-static inline struct folio *shmdemo_filemap_lock_folio(struct address_space *mapping,
-						       pgoff_t index)
-{
-	return filemap_lock_folio(mapping, index);
-}
 #endif
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
-/*
- * Page-cache pages mapped into @mm.  6.1 batches the faulting task's own
- * updates in current->rss_stat (SPLIT_RSS_COUNTING), so add them in.
+/**
+ * shmdemo_lock_cached_folio - the locked folio at @index, or NULL if absent
+ * @mapping: address space
+ * @index: page index
+ *
+ * filemap_lock_folio() says "absent" with NULL before 6.3 and with
+ * ERR_PTR(-ENOENT) since; both mean the same here.
  */
-static inline long shmdemo_mm_file_pages(struct mm_struct *mm)
+static inline struct folio *shmdemo_lock_cached_folio(struct address_space *mapping,
+						      pgoff_t index)
 {
-	long nr = atomic_long_read(&mm->rss_stat.count[MM_FILEPAGES]);
+	struct folio *folio = filemap_lock_folio(mapping, index);
 
-#ifdef SPLIT_RSS_COUNTING
-	if (current->mm == mm)
-		nr += current->rss_stat.count[MM_FILEPAGES];
-#endif
-	return nr;
+	return IS_ERR_OR_NULL(folio) ? NULL : folio;
 }
-#else
-/* 6.2 made the RSS counters per-cpu; summing is exact and cheap on few CPUs. */
+
+#ifdef SHMDEMO_HAVE_PERCPU_RSS_STAT
+/* Page-cache pages mapped into @mm; summing per-cpu counters is exact. */
 static inline long shmdemo_mm_file_pages(struct mm_struct *mm)
 {
 	return percpu_counter_sum(&mm->rss_stat[MM_FILEPAGES]);
+}
+#else
+#ifdef SPLIT_RSS_COUNTING
+/* Before 6.2 the faulting task batches its own updates in current->rss_stat. */
+static inline long shmdemo_task_cached_file_pages(struct mm_struct *mm)
+{
+	return current->mm == mm ? current->rss_stat.count[MM_FILEPAGES] : 0;
+}
+#else
+static inline long shmdemo_task_cached_file_pages(struct mm_struct *mm)
+{
+	return 0;
+}
+#endif
+
+static inline long shmdemo_mm_file_pages(struct mm_struct *mm)
+{
+	return atomic_long_read(&mm->rss_stat.count[MM_FILEPAGES]) +
+	       shmdemo_task_cached_file_pages(mm);
 }
 #endif
 

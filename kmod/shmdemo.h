@@ -70,7 +70,7 @@ struct shmdemo_seg {
 	unsigned long npages;
 	struct hlist_node key_node;
 
-	spinlock_t lock;
+	spinlock_t lock;	/* the SysV fields below */
 	int key;
 	umode_t mode;
 	u32 flags;
@@ -99,7 +99,7 @@ struct shmdemo_seg {
  *		with smp_store_release().
  */
 struct shmdemo_file {
-	struct mutex lock;
+	struct mutex lock;	/* serialises binds */
 	struct file *seg_file;
 };
 
@@ -136,6 +136,7 @@ void shmdemo_seg_exit(void);
 int shmdemo_mmap_seg(struct file *seg_file, struct vm_area_struct *vma);
 
 /* shmdemo_dev.c */
+extern const struct file_operations shmdemo_dev_fops;
 int shmdemo_bind(struct file *file, const struct shmdemo_bind *req);
 
 /* shmdemo_ioctl.c */

@@ -65,7 +65,7 @@ int shmdemo_bind(struct file *file, const struct shmdemo_bind *req)
 	ret = PTR_ERR_OR_ZERO(seg_file);
 	if (ret)
 		goto out_put_seg;
-	/* Pairs with smp_load_acquire() in shmdemo_dev_mmap(). */
+	/* Publish the binding; pairs with smp_load_acquire() in shmdemo_dev_mmap(). */
 	smp_store_release(&sf->seg_file, seg_file);
 	mutex_unlock(&sf->lock);
 	return 0;
@@ -80,6 +80,7 @@ out_unlock:
 static int shmdemo_dev_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct shmdemo_file *sf = file->private_data;
+	/* Pairs with smp_store_release() in shmdemo_bind(): a bound file is complete. */
 	struct file *seg_file = smp_load_acquire(&sf->seg_file);
 
 	/* Not bound: there is nothing to map yet. */

@@ -8,6 +8,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/sysfs.h>
 
 #include "shmdemo.h"
 
@@ -15,7 +16,19 @@
 #include "shmdemo_trace.h"
 
 static ushort dev_mode = 0666;
-module_param(dev_mode, ushort, 0444);
+
+/* Shown in octal, as modes are; set with any base ("0660" is octal). */
+static int dev_mode_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%#o\n", *(ushort *)kp->arg);
+}
+
+static const struct kernel_param_ops dev_mode_ops = {
+	.set	= param_set_ushort,
+	.get	= dev_mode_get,
+};
+
+module_param_cb(dev_mode, &dev_mode_ops, &dev_mode, 0444);
 MODULE_PARM_DESC(dev_mode, "Mode of /dev/shmdemo (default 0666, like /dev/shm); each segment's own mode decides access to it");
 
 unsigned int shmdemo_max_segments = 4096;
@@ -29,8 +42,6 @@ MODULE_PARM_DESC(max_seg_bytes, "Largest segment in bytes, like shmmax (default 
 unsigned long shmdemo_max_total_pages;
 module_param_named(max_total_pages, shmdemo_max_total_pages, ulong, 0644);
 MODULE_PARM_DESC(max_total_pages, "Sum of all segment sizes in pages, like shmall (default: half of RAM)");
-
-extern const struct file_operations shmdemo_dev_fops;
 
 static struct miscdevice shmdemo_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,

@@ -171,8 +171,10 @@ static int shmdemo_seg_new(const struct shmdemo_get *req)
 	spin_lock_init(&seg->lock);
 	seg->key = req->key;
 	seg->mode = req->mode & 0777;
-	seg->uid = seg->cuid = current_euid();
-	seg->gid = seg->cgid = current_egid();
+	seg->uid = current_euid();
+	seg->cuid = seg->uid;
+	seg->gid = current_egid();
+	seg->cgid = seg->gid;
 	seg->cpid = get_pid(task_tgid(current));
 	seg->ctime = ktime_get_real_seconds();
 

@@ -21,145 +21,131 @@
 		{ (__force unsigned int)VM_FAULT_RETRY, "RETRY" })
 
 TRACE_EVENT(shmdemo_fault,
-	TP_PROTO(int id, pgoff_t pgoff, unsigned long address, bool write,
-		 bool cow, bool alloc, vm_fault_t result, u64 latency_ns),
-	TP_ARGS(id, pgoff, address, write, cow, alloc, result, latency_ns),
-	TP_STRUCT__entry(
-		__field(int, id)
-		__field(unsigned long, pgoff)
-		__field(unsigned long, address)
-		__field(bool, write)
-		__field(bool, cow)
-		__field(bool, alloc)
-		__field(unsigned int, result)
-		__field(u64, latency_ns)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->pgoff = pgoff;
-		__entry->address = address;
-		__entry->write = write;
-		__entry->cow = cow;
-		__entry->alloc = alloc;
-		__entry->result = (__force unsigned int)result;
-		__entry->latency_ns = latency_ns;
-	),
-	TP_printk("id=%d pgoff=%lu addr=0x%lx %s%s page=%s result=%s latency_ns=%llu",
-		  __entry->id, __entry->pgoff, __entry->address,
-		  __entry->write ? "write" : "read", __entry->cow ? " cow" : "",
-		  __entry->alloc ? "new" : "cached",
-		  shmdemo_show_fault_result(__entry->result), __entry->latency_ns)
+	    TP_PROTO(int id, pgoff_t pgoff, unsigned long address, bool write,
+		     bool cow, bool alloc, vm_fault_t result, u64 latency_ns),
+	    TP_ARGS(id, pgoff, address, write, cow, alloc, result, latency_ns),
+	    TP_STRUCT__entry(__field(int, id)
+			     __field(unsigned long, pgoff)
+			     __field(unsigned long, address)
+			     __field(bool, write)
+			     __field(bool, cow)
+			     __field(bool, alloc)
+			     __field(unsigned int, result)
+			     __field(u64, latency_ns)
+			     ),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->pgoff = pgoff;
+			   __entry->address = address;
+			   __entry->write = write;
+			   __entry->cow = cow;
+			   __entry->alloc = alloc;
+			   __entry->result = (__force unsigned int)result;
+			   __entry->latency_ns = latency_ns;
+			   ),
+	    TP_printk("id=%d pgoff=%lu addr=0x%lx %s%s page=%s result=%s latency_ns=%llu",
+		      __entry->id, __entry->pgoff, __entry->address,
+		      __entry->write ? "write" : "read", __entry->cow ? " cow" : "",
+		      __entry->alloc ? "new" : "cached",
+		      shmdemo_show_fault_result(__entry->result), __entry->latency_ns)
 );
 
 TRACE_EVENT(shmdemo_map_pages,
-	TP_PROTO(int id, pgoff_t start, pgoff_t end, pgoff_t pgoff, long mapped,
-		 vm_fault_t result),
-	TP_ARGS(id, start, end, pgoff, mapped, result),
-	TP_STRUCT__entry(
-		__field(int, id)
-		__field(unsigned long, start)
-		__field(unsigned long, end)
-		__field(unsigned long, pgoff)
-		__field(long, mapped)
-		__field(unsigned int, result)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->start = start;
-		__entry->end = end;
-		__entry->pgoff = pgoff;
-		__entry->mapped = mapped;
-		__entry->result = (__force unsigned int)result;
-	),
-	TP_printk("id=%d pgoff=%lu window=%lu-%lu mapped=%ld result=%s",
-		  __entry->id, __entry->pgoff, __entry->start, __entry->end,
-		  __entry->mapped, shmdemo_show_fault_result(__entry->result))
+	    TP_PROTO(int id, pgoff_t start, pgoff_t end, pgoff_t pgoff, long mapped,
+		     vm_fault_t result),
+	    TP_ARGS(id, start, end, pgoff, mapped, result),
+	    TP_STRUCT__entry(__field(int, id)
+			     __field(unsigned long, start)
+			     __field(unsigned long, end)
+			     __field(unsigned long, pgoff)
+			     __field(long, mapped)
+			     __field(unsigned int, result)
+			     ),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->start = start;
+			   __entry->end = end;
+			   __entry->pgoff = pgoff;
+			   __entry->mapped = mapped;
+			   __entry->result = (__force unsigned int)result;
+			   ),
+	    TP_printk("id=%d pgoff=%lu window=%lu-%lu mapped=%ld result=%s",
+		      __entry->id, __entry->pgoff, __entry->start, __entry->end,
+		      __entry->mapped, shmdemo_show_fault_result(__entry->result))
 );
 
 TRACE_EVENT(shmdemo_mkwrite,
-	TP_PROTO(int id, pgoff_t pgoff, vm_fault_t result),
-	TP_ARGS(id, pgoff, result),
-	TP_STRUCT__entry(
-		__field(int, id)
-		__field(unsigned long, pgoff)
-		__field(unsigned int, result)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->pgoff = pgoff;
-		__entry->result = (__force unsigned int)result;
-	),
-	TP_printk("id=%d pgoff=%lu result=%s", __entry->id, __entry->pgoff,
-		  shmdemo_show_fault_result(__entry->result))
+	    TP_PROTO(int id, pgoff_t pgoff, vm_fault_t result),
+	    TP_ARGS(id, pgoff, result),
+	    TP_STRUCT__entry(__field(int, id)
+			     __field(unsigned long, pgoff)
+			     __field(unsigned int, result)
+			     ),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->pgoff = pgoff;
+			   __entry->result = (__force unsigned int)result;
+			   ),
+	    TP_printk("id=%d pgoff=%lu result=%s", __entry->id, __entry->pgoff,
+		      shmdemo_show_fault_result(__entry->result))
 );
 
 DECLARE_EVENT_CLASS(shmdemo_nattch,
-	TP_PROTO(int id, unsigned long nattch),
-	TP_ARGS(id, nattch),
-	TP_STRUCT__entry(
-		__field(int, id)
-		__field(unsigned long, nattch)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->nattch = nattch;
-	),
-	TP_printk("id=%d nattch=%lu", __entry->id, __entry->nattch)
+		    TP_PROTO(int id, unsigned long nattch),
+		    TP_ARGS(id, nattch),
+		    TP_STRUCT__entry(__field(int, id)
+				     __field(unsigned long, nattch)
+				     ),
+		    TP_fast_assign(__entry->id = id;
+				   __entry->nattch = nattch;
+				   ),
+		    TP_printk("id=%d nattch=%lu", __entry->id, __entry->nattch)
 );
 
 DEFINE_EVENT(shmdemo_nattch, shmdemo_attach,
-	TP_PROTO(int id, unsigned long nattch), TP_ARGS(id, nattch));
+	     TP_PROTO(int id, unsigned long nattch), TP_ARGS(id, nattch));
 DEFINE_EVENT(shmdemo_nattch, shmdemo_detach,
-	TP_PROTO(int id, unsigned long nattch), TP_ARGS(id, nattch));
+	     TP_PROTO(int id, unsigned long nattch), TP_ARGS(id, nattch));
 DEFINE_EVENT(shmdemo_nattch, shmdemo_remove,
-	TP_PROTO(int id, unsigned long nattch), TP_ARGS(id, nattch));
-
-TRACE_EVENT(shmdemo_destroy,
-	TP_PROTO(int id, unsigned long resident_pages),
-	TP_ARGS(id, resident_pages),
-	TP_STRUCT__entry(
-		__field(int, id)
-		__field(unsigned long, resident_pages)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->resident_pages = resident_pages;
-	),
-	TP_printk("id=%d freed_pages=%lu", __entry->id, __entry->resident_pages)
-);
+	     TP_PROTO(int id, unsigned long nattch), TP_ARGS(id, nattch));
 
 TRACE_EVENT(shmdemo_create,
-	TP_PROTO(int id, int key, u64 bytes),
-	TP_ARGS(id, key, bytes),
-	TP_STRUCT__entry(
-		__field(int, id)
-		__field(int, key)
-		__field(u64, bytes)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->key = key;
-		__entry->bytes = bytes;
-	),
-	TP_printk("id=%d key=0x%x bytes=%llu", __entry->id, __entry->key,
-		  __entry->bytes)
+	    TP_PROTO(int id, int key, u64 bytes),
+	    TP_ARGS(id, key, bytes),
+	    TP_STRUCT__entry(__field(int, id)
+			     __field(int, key)
+			     __field(u64, bytes)
+			     ),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->key = key;
+			   __entry->bytes = bytes;
+			   ),
+	    TP_printk("id=%d key=0x%x bytes=%llu", __entry->id, __entry->key,
+		      __entry->bytes)
 );
 
 TRACE_EVENT(shmdemo_resize,
-	TP_PROTO(int id, u64 old_bytes, u64 new_bytes),
-	TP_ARGS(id, old_bytes, new_bytes),
-	TP_STRUCT__entry(
-		__field(int, id)
-		__field(u64, old_bytes)
-		__field(u64, new_bytes)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->old_bytes = old_bytes;
-		__entry->new_bytes = new_bytes;
-	),
-	TP_printk("id=%d old=%llu new=%llu", __entry->id, __entry->old_bytes,
-		  __entry->new_bytes)
+	    TP_PROTO(int id, u64 old_bytes, u64 new_bytes),
+	    TP_ARGS(id, old_bytes, new_bytes),
+	    TP_STRUCT__entry(__field(int, id)
+			     __field(u64, old_bytes)
+			     __field(u64, new_bytes)
+			     ),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->old_bytes = old_bytes;
+			   __entry->new_bytes = new_bytes;
+			   ),
+	    TP_printk("id=%d old=%llu new=%llu", __entry->id, __entry->old_bytes,
+		      __entry->new_bytes)
+);
+
+TRACE_EVENT(shmdemo_destroy,
+	    TP_PROTO(int id, unsigned long resident_pages),
+	    TP_ARGS(id, resident_pages),
+	    TP_STRUCT__entry(__field(int, id)
+			     __field(unsigned long, resident_pages)
+			     ),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->resident_pages = resident_pages;
+			   ),
+	    TP_printk("id=%d freed_pages=%lu", __entry->id, __entry->resident_pages)
 );
 
 #endif /* _SHMDEMO_TRACE_H */

@@ -43,8 +43,8 @@ static int shmdemo_find_or_add_folio(struct address_space *mapping, pgoff_t inde
 
 	*allocated = false;
 	for (;;) {
-		folio = shmdemo_filemap_lock_folio(mapping, index);
-		if (!IS_ERR(folio))
+		folio = shmdemo_lock_cached_folio(mapping, index);
+		if (folio)
 			break;
 
 		folio = folio_alloc(mapping_gfp_mask(mapping) | __GFP_ZERO, 0);

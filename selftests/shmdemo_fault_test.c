@@ -7,6 +7,8 @@
  * grow; MAP_PRIVATE copy-on-write; read-only bindings; the shmdemo:*
  * tracepoints.
  */
+#include <sys/mount.h>
+
 #include "kselftest_harness.h"
 #include "shmdemo_util.h"
 
@@ -405,6 +407,102 @@ TEST_F(fault, tracepoints_report_every_fault)
 		snprintf(pgoff, sizeof(pgoff), "pgoff=%d ", i);
 		EXPECT_EQ(1, trace_count("shmdemo_fault:", idstr, pgoff));
 	}
+}
+
+/* A cgroup v2 memory.* value: memory.current, or @key's line of memory.stat. */
+static long cg_read(const char *cg, const char *file, const char *key)
+{
+	char path[512], line[256];
+	size_t len = key ? strlen(key) : 0;
+	long val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!key) {
+			val = strtol(line, NULL, 10);
+			break;
+		}
+		if (!strncmp(line, key, len) && line[len] == ' ') {
+			val = strtol(line + len + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+struct memcg_arg {
+	const char *cg;
+	int fd;
+	long len;
+};
+
+/* In the test cgroup: write every page of the segment, then leave. */
+static int touch_in_cgroup(void *varg)
+{
+	struct memcg_arg *a = varg;
+	char path[512], pid[32];
+	long pg = shmdemo_page_size(), off;
+	char *p;
+	int fd, len;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", a->cg);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	len = snprintf(pid, sizeof(pid), "%d\n", getpid());
+	if (fd < 0 || write(fd, pid, len) != len)
+		return 10;
+	close(fd);
+	p = mmap(NULL, a->len, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, 0);
+	if (p == MAP_FAILED)
+		return 11;
+	for (off = 0; off < a->len; off += pg)
+		p[off] = 1;
+	return 0;
+}
+
+/*
+ * Pages are charged to the memory cgroup of the task that faulted them in,
+ * as page cache ("file" in memory.stat), and stay charged after it exits.
+ */
+TEST_F(fault, pages_are_charged_to_the_faulting_tasks_memcg)
+{
+	const long n = 512;
+	char cg[128];
+	struct memcg_arg a = { .cg = cg, .fd = self->fd, .len = n * self->pg };
+	long file0, file1, cur1;
+
+	SHMDEMO_NEED_DEVICE(self->fd);
+	if (geteuid())
+		SKIP(return, "creating a cgroup needs root");
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) &&
+	    mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL))
+		SKIP(return, "no cgroup v2: %s", strerror(errno));
+	if (write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
+		SKIP(return, "memory controller not available");
+	snprintf(cg, sizeof(cg), "/sys/fs/cgroup/shmdemo-test-%d", getpid());
+	ASSERT_EQ(0, mkdir(cg, 0755));
+
+	new_seg(_metadata, self, n * self->pg);
+	file0 = cg_read(cg, "memory.stat", "file");
+	ASSERT_LE(0, file0);
+	EXPECT_EQ(0, shmdemo_run_child(touch_in_cgroup, &a, -1, -1));
+	file1 = cg_read(cg, "memory.stat", "file");
+	cur1 = cg_read(cg, "memory.current", NULL);
+	TH_LOG("memory.stat file %ld -> %ld bytes, memory.current %ld", file0, file1, cur1);
+	EXPECT_LE(file0 + n * self->pg, file1);
+	EXPECT_LE(n * self->pg, cur1);
+
+	/* Removing the segment (and closing its last fd) uncharges its pages. */
+	EXPECT_EQ(0, shmdemo_rmid(self->fd, self->id));
+	self->id = -1;
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_GT(n * self->pg, cg_read(cg, "memory.stat", "file"));
+	EXPECT_EQ(0, rmdir(cg));
 }
 
 /* /proc/shmdemo lists the segment with its resident pages. */

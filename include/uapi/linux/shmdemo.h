@@ -55,6 +55,7 @@ struct shmdemo_get {
 	__s32 id;
 	__u32 __reserved;
 };
+
 #define SHMDEMO_GET_SIZE_VER0	32
 
 /* shmdemo_bind.flags */
@@ -80,6 +81,7 @@ struct shmdemo_bind {
 	__u32 flags;
 	__u32 __reserved;
 };
+
 #define SHMDEMO_BIND_SIZE_VER0	16
 
 /**
@@ -91,6 +93,7 @@ struct shmdemo_id {
 	__u32 size;
 	__s32 id;
 };
+
 #define SHMDEMO_ID_SIZE_VER0	8
 
 /**
@@ -161,6 +164,7 @@ struct shmdemo_stat {
 	__u32 __pad;
 	struct shmdemo_counters counters;
 };
+
 #define SHMDEMO_STAT_SIZE_VER0	152
 
 /* shmdemo_set.valid */
@@ -188,6 +192,7 @@ struct shmdemo_set {
 	__u32 gid;
 	__u32 mode;
 };
+
 #define SHMDEMO_SET_SIZE_VER0	24
 
 /**
@@ -206,6 +211,7 @@ struct shmdemo_resize {
 	__s32 id;
 	__aligned_u64 bytes;
 };
+
 #define SHMDEMO_RESIZE_SIZE_VER0 16
 
 /**
@@ -229,6 +235,7 @@ struct shmdemo_info {
 	__aligned_u64 total_pages;
 	__aligned_u64 resident_pages;
 };
+
 #define SHMDEMO_INFO_SIZE_VER0	48
 
 /**
@@ -243,6 +250,7 @@ struct shmdemo_list {
 	__u32 count;
 	__aligned_u64 ids_ptr;
 };
+
 #define SHMDEMO_LIST_SIZE_VER0	16
 
 #define SHMDEMO_IOC_GET		_IOWR(SHMDEMO_IOC_MAGIC, 0x01, struct shmdemo_get)

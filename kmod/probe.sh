@@ -1,0 +1,18 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# kmod/probe.sh SRCTREE - probe the target kernel's headers for the APIs
+# compat.h papers over and print the matching -D flags for Kbuild.  Probing
+# features (not comparing version numbers) keeps distribution backports
+# working: a 6.1 kernel that gained vm_flags_set() is treated as having it.
+src=${1:?usage: probe.sh SRCTREE}
+has() {	# has FILE PATTERN: the header declares it
+	grep -Eq "$2" "$src/$1" 2>/dev/null
+}
+# 6.3: vma->vm_flags became read-only behind vm_flags_set()/vm_flags_clear().
+has include/linux/mm.h 'void vm_flags_set\(' &&
+	printf ' %s' -DSHMDEMO_HAVE_VM_FLAGS_SET
+# 6.2: the mm's RSS counters became per-cpu (struct percpu_counter rss_stat[]).
+has include/linux/mm_types.h 'struct percpu_counter rss_stat\[' &&
+	printf ' %s' -DSHMDEMO_HAVE_PERCPU_RSS_STAT
+echo
