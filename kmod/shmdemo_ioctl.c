@@ -139,21 +139,19 @@ static long shmdemo_ioctl_info(void __user *uarg)
 static long shmdemo_ioctl_list(void __user *uarg)
 {
 	struct shmdemo_list req;
-	u32 usize, cap, count;
+	u32 usize, count;
 	s32 *ids;
 	int ret;
 
 	ret = shmdemo_copy_in(&req, sizeof(req), SHMDEMO_LIST_SIZE_VER0, uarg, &usize);
 	if (ret)
 		return ret;
-	cap = min_t(u32, req.count, SHMDEMO_MAX_SEGMENTS);
-	ids = kvcalloc(max_t(u32, cap, 1), sizeof(*ids), GFP_KERNEL);
-	if (!ids)
-		return -ENOMEM;
-	shmdemo_seg_list(ids, cap, &count);
+	ret = shmdemo_seg_list(&ids, &count);
+	if (ret)
+		return ret;
 	ret = -EFAULT;
 	if (copy_to_user(u64_to_user_ptr(req.ids_ptr), ids,
-			 min(cap, count) * sizeof(*ids)))
+			 min(req.count, count) * sizeof(*ids)))
 		goto out_free_ids;
 	req.count = count;
 	ret = shmdemo_copy_out(uarg, &req, sizeof(req), usize);

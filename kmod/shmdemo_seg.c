@@ -17,6 +17,7 @@
 #include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/timekeeping.h>
 #include <linux/user_namespace.h>
 
@@ -507,28 +508,42 @@ void shmdemo_seg_info(struct shmdemo_info *info)
 	mutex_unlock(&shmdemo_ids_lock);
 }
 
+static int shmdemo_cmp_id(const void *a, const void *b)
+{
+	s32 x = *(const s32 *)a, y = *(const s32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /**
- * shmdemo_seg_list - ids of all segments in index order
- * @ids: kernel array of @cap entries
- * @cap: capacity
- * @count: out, number of segments (may be more than @cap)
+ * shmdemo_seg_list - ids of all segments, in id order
+ * @idsp: out, a kvmalloc()ed array the caller kvfree()s
+ * @count: out, number of ids in it
+ *
+ * Ids are not in slot order (a reused slot gets a higher sequence), so
+ * they are sorted.
  *
  * Context: process context; takes shmdemo_ids_lock.
- * Return: 0.
+ * Return: 0 or -ENOMEM.
  */
-int shmdemo_seg_list(s32 *ids, u32 cap, u32 *count)
+int shmdemo_seg_list(s32 **idsp, u32 *count)
 {
 	struct shmdemo_seg *seg;
 	u32 n = 0;
+	s32 *ids;
 	int idx;
 
 	mutex_lock(&shmdemo_ids_lock);
-	idr_for_each_entry(&shmdemo_idr, seg, idx) {
-		if (n < cap)
-			ids[n] = seg->id;
-		n++;
+	ids = kvcalloc(max(shmdemo_nr_segs, 1U), sizeof(*ids), GFP_KERNEL);
+	if (!ids) {
+		mutex_unlock(&shmdemo_ids_lock);
+		return -ENOMEM;
 	}
+	idr_for_each_entry(&shmdemo_idr, seg, idx)
+		ids[n++] = seg->id;
 	mutex_unlock(&shmdemo_ids_lock);
+	sort(ids, n, sizeof(*ids), shmdemo_cmp_id, NULL);
+	*idsp = ids;
 	*count = n;
 	return 0;
 }

@@ -28,7 +28,7 @@
 static const char *const param_names[] = {
 	"max_segments", "max_seg_bytes", "max_total_pages",
 };
-#define NR_PARAMS	(sizeof(param_names) / sizeof(param_names[0]))
+#define NR_PARAMS	ARRAY_SIZE(param_names)
 
 /* What every fixture of this file holds. */
 struct seg_env {
@@ -63,10 +63,11 @@ static void env_teardown(struct __test_metadata *_metadata, struct seg_env *e)
 	unsigned int i;
 	int fd, ret;
 
-	if (e->params_saved)
-		for (i = 0; i < NR_PARAMS; i++)
-			EXPECT_EQ(0, shmdemo_param_set(param_names[i], e->params[i]))
-				TH_LOG("restoring %s", param_names[i]);
+	/* Braces: EXPECT's TH_LOG handler is a statement of its own. */
+	for (i = 0; e->params_saved && i < NR_PARAMS; i++) {
+		EXPECT_EQ(0, shmdemo_param_set(param_names[i], e->params[i]))
+			TH_LOG("restoring %s", param_names[i]);
+	}
 	if (e->fd >= 0)
 		close(e->fd);
 	if (!e->nids)
@@ -356,7 +357,7 @@ TEST_F(get, struct_smaller_than_ver0_is_einval)
 	unsigned int i;
 
 	SHMDEMO_NEED_DEVICE(e->fd);
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		g.size = sizes[i];
 		EXPECT_EQ(-EINVAL, shmdemo_ioctl(e->fd, SHMDEMO_IOC_GET, &g))
 			TH_LOG("size %u", sizes[i]);
@@ -428,11 +429,20 @@ TEST_F(limits, max_segments_reached_is_enospc)
 	struct seg_env *e = &self->e;
 	int k1 = new_key(), k2 = new_key(), k3 = new_key();
 	struct shmdemo_info info;
-	int id1;
+	int pad[8];
+	int i, id1;
 
 	SHMDEMO_NEED_DEVICE(e->fd);
 	SHMDEMO_NEED_ROOT();
 	save_params(_metadata, e);
+	/*
+	 * Leave one segment in a high slot, with free slots below the limit:
+	 * the limit counts segments, whatever slots are free.
+	 */
+	for (i = 0; i < 8; i++)
+		pad[i] = create_seg(_metadata, e, SHMDEMO_KEY_PRIVATE, 1, 0600);
+	for (i = 0; i < 7; i++)
+		ASSERT_EQ(0, shmdemo_rmid(e->fd, pad[i]));
 	ASSERT_EQ(0, shmdemo_info(e->fd, &info));
 	ASSERT_EQ(0, shmdemo_param_set("max_segments", info.segments + 2));
 	ASSERT_EQ(0, shmdemo_info(e->fd, &info));
@@ -1489,10 +1499,11 @@ TEST_F(info, list_is_in_id_order)
 	ASSERT_NE(NULL, ids);
 	n = list_ids(_metadata, e->fd, ids, cap);
 	ASSERT_GE((int)cap, n);
-	for (i = 1; i < n; i++)
+	for (i = 1; i < n; i++) {
 		EXPECT_LT(ids[i - 1], ids[i])
 			TH_LOG("ids[%d] = %d, ids[%d] = %d (removed %d, kept %d, new %d)",
 			       i - 1, ids[i - 1], i, ids[i], a, b, c);
+	}
 	free(ids);
 }
 
