@@ -128,7 +128,7 @@ TEST_F(module, unload_frees_every_page_of_live_segments)
 {
 	const long nseg = 4, seg_bytes = 8 << 20;
 	long pg = shmdemo_page_size();
-	long free0, unevict0, free1, unevict1, free2, unevict2;
+	long free0, unevict0, free1, unevict1, free2, unevict2, slab0, slab2;
 	long i, off;
 
 	SHMDEMO_NEED_DEVICE(self->fd);
@@ -136,6 +136,7 @@ TEST_F(module, unload_frees_every_page_of_live_segments)
 	self->fd = -1;
 	free0 = free_kb();
 	unevict0 = meminfo_kb("Unevictable");
+	slab0 = meminfo_kb("SUnreclaim");
 	ASSERT_LT(0, free0);
 
 	for (i = 0; i < nseg; i++) {
@@ -166,10 +167,14 @@ TEST_F(module, unload_frees_every_page_of_live_segments)
 	self->unloaded = true;
 	free2 = free_kb();
 	unevict2 = meminfo_kb("Unevictable");
-	TH_LOG("after rmmod: free %ld kB, Unevictable %ld kB", free2, unevict2);
+	slab2 = meminfo_kb("SUnreclaim");
+	TH_LOG("after rmmod: free %ld kB, Unevictable %ld kB, SUnreclaim %ld -> %ld kB",
+	       free2, unevict2, slab0, slab2);
 	/* 1 MiB of slack for the test's own page tables and slab. */
 	EXPECT_GE(free2, free0 - 1024);
 	EXPECT_LE(unevict2, unevict0 + 512);
+	/* Segments, inodes, files and xarray nodes are gone too (coarse: kmemleak is the fine check). */
+	EXPECT_LE(slab2, slab0 + 256);
 }
 
 TEST_HARNESS_MAIN
