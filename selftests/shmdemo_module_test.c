@@ -170,8 +170,12 @@ TEST_F(module, unload_frees_every_page_of_live_segments)
 	slab2 = meminfo_kb("SUnreclaim");
 	TH_LOG("after rmmod: free %ld kB, Unevictable %ld kB, SUnreclaim %ld -> %ld kB",
 	       free2, unevict2, slab0, slab2);
-	/* 1 MiB of slack for the test's own page tables and slab. */
-	EXPECT_GE(free2, free0 - 1024);
+	/*
+	 * 4 MiB of slack of the 32: page tables, LRU batches and page cache
+	 * the guest fills meanwhile (seen: up to 1.2 MiB).  Unevictable and
+	 * SUnreclaim are the exact witnesses.
+	 */
+	EXPECT_GE(free2, free0 - 4 * 1024);
 	EXPECT_LE(unevict2, unevict0 + 512);
 	/* Segments, inodes, files and xarray nodes are gone too (coarse: kmemleak is the fine check). */
 	EXPECT_LE(slab2, slab0 + 256);
