@@ -2,7 +2,8 @@
 #
 # shmdemo - see README.md.
 #
-#   make [KERNEL=6.1|6.12|host]   module for KERNEL (kmod/shmdemo.ko) + selftests
+#   make [KERNEL=6.1|6.12|host]   module for KERNEL (kmod/shmdemo.ko), lib/, selftests
+#   make install [PREFIX=...]     the library, headers, pkg-config file, man pages
 #   make check [KERNEL=...]       host tests + VM selftests on every test kernel
 #   make demo                     the article's experiments in a VM (issue 5)
 #   make modules-all              the module for every test kernel
@@ -24,10 +25,10 @@ export SHMDEMO_CACHE ?= $(HOME)/.cache/shmdemo
 KSFT		= $(SHMDEMO_CACHE)/linux-source-6.1/tools/testing/selftests
 KMOD_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) kmod/Kbuild kmod/probe.sh
 
-.PHONY: all deps modules modules-all selftests ksft-install check check-host \
-	check-vm demo checkpatch sparse lint clean
+.PHONY: all deps modules modules-all lib selftests ksft-install check install \
+	demo checkpatch sparse lint clean
 
-all: modules selftests
+all: modules lib selftests
 
 deps:
 	@tools/deps --kernels "$(filter-out host,$(sort $(KERNEL) $(CHECK_KERNELS)))"
@@ -40,16 +41,25 @@ modules: deps
 modules-all: deps
 	@set -e; for k in $(CHECK_KERNELS); do tools/build-kmod $$k; done
 
-selftests: deps
+lib:
+	@$(MAKE) -s -C lib
+
+install: lib
+	@$(MAKE) -s -C lib install
+
+selftests: deps lib
 	@$(MAKE) -s -C selftests KSFT=$(KSFT)
+	@$(MAKE) -s -C lib/tests KSFT=$(KSFT)
 
 # A kselftest install tree (run_kselftest.sh + kselftest/ + shmdemo/).
 ksft-install: selftests
 	@rm -rf build/ksft && mkdir -p build/ksft
 	@$(MAKE) -s -C selftests KSFT=$(KSFT) install INSTALL_PATH=$(CURDIR)/build/ksft/shmdemo
+	@$(MAKE) -s -C lib/tests KSFT=$(KSFT) install INSTALL_PATH=$(CURDIR)/build/ksft/libshmdemo
 	@cp -r $(KSFT)/run_kselftest.sh $(KSFT)/kselftest build/ksft/
-	@$(MAKE) -s --no-print-directory -C selftests KSFT=$(KSFT) COLLECTION=shmdemo \
-		emit_tests | grep '^shmdemo:' >build/ksft/kselftest-list.txt
+	@{ $(MAKE) -s --no-print-directory -C selftests KSFT=$(KSFT) COLLECTION=shmdemo \
+		emit_tests | grep '^shmdemo:'; \
+	   $(MAKE) -s --no-print-directory -C lib/tests emit_tests; } >build/ksft/kselftest-list.txt
 
 check: deps modules-all ksft-install
 	@tools/check $(CHECK_KERNELS)
@@ -75,3 +85,5 @@ clean:
 	rm -rf build kmod/*.ko kmod/*.o kmod/.*.cmd kmod/*.mod* kmod/modules.order \
 		Module.symvers modules.order .module-common.o
 	@$(MAKE) -s -C selftests KSFT=$(KSFT) clean 2>/dev/null || true
+	@$(MAKE) -s -C lib clean
+	@$(MAKE) -s -C lib/tests clean

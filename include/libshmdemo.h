@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libshmdemo - attach / detach / sync over /dev/shmdemo and over the native
+ * shared memory mechanisms, with fault accounting to compare them.
+ *
+ * One set of calls, five backends:
+ *
+ *   SHMD_BACKEND_DEVICE  /dev/shmdemo segments (key or id)
+ *   SHMD_BACKEND_SYSV    System V shm: shmget / shmat / shmdt / shmctl
+ *   SHMD_BACKEND_FILE    mmap(MAP_SHARED) of an ordinary file (path)
+ *   SHMD_BACKEND_ANON    mmap(MAP_SHARED | MAP_ANONYMOUS), shared with
+ *                        children across fork() only
+ *   SHMD_BACKEND_POSIX   shm_open() objects (name)
+ *
+ * Conventions (liburing's): every call returns 0 or a positive value on
+ * success and -errno on failure; errno itself is not part of the API.  The
+ * library never prints.  It is thread-safe: the table that maps an attach
+ * address back to its segment is locked, and fork() leaves the child a
+ * consistent copy (its attachments are inherited, as the kernel's are).
+ * Option structs start with their size (libbpf's rule): pass
+ * sizeof(struct ...); bytes the library doesn't know must be zero.
+ */
+#ifndef LIBSHMDEMO_H
+#define LIBSHMDEMO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/shmdemo.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SHMD_VERSION_MAJOR	0
+#define SHMD_VERSION_MINOR	1
+
+enum shmd_backend {
+	SHMD_BACKEND_DEVICE = 1,
+	SHMD_BACKEND_SYSV,
+	SHMD_BACKEND_FILE,
+	SHMD_BACKEND_ANON,
+	SHMD_BACKEND_POSIX,
+};
+
+/* Key that never matches an existing segment (DEVICE, SYSV). */
+#define SHMD_KEY_PRIVATE	0
+
+/* shmd_open_opts.flags */
+#define SHMD_CREATE	(1U << 0)	/* create if absent (IPC_CREAT, O_CREAT) */
+#define SHMD_EXCL	(1U << 1)	/* with CREATE: fail with -EEXIST if present */
+
+/**
+ * struct shmd_open_opts - what to open or create
+ * @sz:		sizeof(struct shmd_open_opts)
+ * @backend:	one of enum shmd_backend
+ * @key:	DEVICE, SYSV: the key, or SHMD_KEY_PRIVATE for a new segment
+ * @path:	FILE: the file's path; POSIX: the object's name ("/name")
+ * @size:	bytes; a new segment or file gets this size, an existing one
+ *		must be at least this big (0: whatever it is).  ANON: required.
+ * @flags:	SHMD_CREATE, SHMD_EXCL
+ * @mode:	permission bits of a new segment, file or object
+ */
+struct shmd_open_opts {
+	size_t sz;
+	enum shmd_backend backend;
+	int key;
+	const char *path;
+	uint64_t size;
+	unsigned int flags;
+	unsigned int mode;
+};
+
+struct shmd_seg;	/* opaque handle of an open segment */
+
+/*
+ * Open (or create) a segment.  The handle is only a name for it: closing
+ * the handle neither detaches nor removes anything.  An ANON segment's
+ * memory is mapped here (an anonymous mapping has no name to reopen); its
+ * one attachment is that mapping.
+ */
+int shmd_seg_open(const struct shmd_open_opts *opts, struct shmd_seg **segp);
+/* DEVICE, SYSV: a handle on an existing segment by id (-EINVAL if none). */
+int shmd_seg_open_id(enum shmd_backend backend, int id, struct shmd_seg **segp);
+void shmd_seg_close(struct shmd_seg *seg);
+
+enum shmd_backend shmd_seg_backend(const struct shmd_seg *seg);
+/* The kernel id (DEVICE, SYSV) or the file descriptor (FILE, POSIX); -1 for ANON. */
+int shmd_seg_id(const struct shmd_seg *seg);
+/* Size in bytes as known at open (or after shmd_stat()). */
+uint64_t shmd_seg_size(const struct shmd_seg *seg);
+
+/* shmd_attach() flags */
+#define SHMD_RDONLY	(1U << 0)	/* read-only (SHM_RDONLY, PROT_READ) */
+#define SHMD_PRIVATE	(1U << 1)	/* MAP_PRIVATE copy-on-write; not SYSV */
+#define SHMD_RND	(1U << 2)	/* round @addr down to SHMLBA (SHM_RND) */
+
+/*
+ * Map the whole segment.  @addr: NULL (the kernel chooses) or a hint that
+ * must be page aligned unless SHMD_RND; a hint that overlaps a mapping
+ * fails with -EINVAL, as shmat() does.  The address is stored in *@addrp.
+ */
+int shmd_attach(struct shmd_seg *seg, void *addr, unsigned int flags, void **addrp);
+/* Unmap what shmd_attach() mapped at @addr; -EINVAL for any other address. */
+int shmd_detach(void *addr);
+
+/* shmd_sync() flags */
+#define SHMD_SYNC_ASYNC	(1U << 0)	/* start writeback, don't wait (MS_ASYNC) */
+
+/*
+ * Make the attachment at @addr durable / visible:
+ *   FILE	msync(): dirty pages are written back to the file
+ *   DEVICE	msync() of the segment (memory-only segments have nothing to
+ *		write; file-backed ones will)
+ *   POSIX,	msync() (tmpfs: nothing to write)
+ *   ANON
+ *   SYSV	no msync exists for shmat() memory: a full memory barrier, so
+ *		stores before it are ordered before stores after it
+ */
+int shmd_sync(void *addr, unsigned int flags);
+
+/* shmd_stat.valid: which fields the backend could fill */
+#define SHMD_STAT_SIZE		(1U << 0)
+#define SHMD_STAT_MODE		(1U << 1)	/* mode */
+#define SHMD_STAT_OWNER		(1U << 2)	/* uid, gid */
+#define SHMD_STAT_CREATOR	(1U << 3)	/* cuid, cgid, cpid */
+#define SHMD_STAT_NATTCH	(1U << 4)	/* nattch, lpid, removed */
+#define SHMD_STAT_ATIME		(1U << 5)	/* atime, dtime (SysV: attach/detach) */
+#define SHMD_STAT_CTIME		(1U << 6)
+#define SHMD_STAT_KEY		(1U << 7)
+#define SHMD_STAT_COUNTERS	(1U << 8)	/* counters: DEVICE only */
+#define SHMD_STAT_MTIME		(1U << 9)	/* FILE, POSIX */
+
+/**
+ * struct shmd_stat - one status struct for every backend
+ * @sz:		sizeof(struct shmd_stat), set by the caller
+ * @valid:	SHMD_STAT_* bits: fields not in it are zero
+ * @backend:	the backend
+ * @id:		kernel id (DEVICE, SYSV)
+ * @key:	key (DEVICE, SYSV)
+ * @size:	bytes
+ * @mode:	permission bits
+ * @uid:	owner
+ * @gid:	owner group
+ * @cuid:	creator
+ * @cgid:	creator group
+ * @cpid:	creator process
+ * @lpid:	last attach/detach process
+ * @nattch:	current attachments (mappings)
+ * @removed:	removed, alive while attached (DEVICE, SYSV)
+ * @atime:	last attach (SysV) or access (FILE, POSIX), seconds
+ * @dtime:	last detach (SysV)
+ * @ctime:	last change
+ * @mtime:	last modification (FILE, POSIX)
+ * @counters:	the module's fault counters (DEVICE)
+ */
+struct shmd_stat {
+	size_t sz;
+	uint32_t valid;
+	enum shmd_backend backend;
+	int id;
+	int key;
+	uint64_t size;
+	unsigned int mode;
+	uid_t uid;
+	gid_t gid;
+	uid_t cuid;
+	gid_t cgid;
+	pid_t cpid;
+	pid_t lpid;
+	uint64_t nattch;
+	int removed;
+	int64_t atime;
+	int64_t dtime;
+	int64_t ctime;
+	int64_t mtime;
+	struct shmdemo_counters counters;
+};
+
+int shmd_stat(struct shmd_seg *seg, struct shmd_stat *st);
+
+/*
+ * Remove: DEVICE, SYSV: like IPC_RMID (the key is free at once, memory
+ * lives while attached); FILE: unlink(); POSIX: shm_unlink(); ANON:
+ * -EOPNOTSUPP (it has no name; it goes with its last mapping).
+ */
+int shmd_remove(struct shmd_seg *seg);
+
+/*
+ * Ids of all segments of a backend (DEVICE, SYSV), ascending.  Stores up
+ * to @cap ids and returns how many exist (which may be more than @cap);
+ * other backends: -EOPNOTSUPP.
+ */
+int shmd_list(enum shmd_backend backend, int *ids, size_t cap);
+
+/**
+ * struct shmd_faults - page faults between two points of a workload
+ * @sz:		sizeof(struct shmd_faults), set by the caller
+ * @minflt:	minor faults of the calling process (getrusage)
+ * @majflt:	major faults of the calling process
+ * @counters:	DEVICE only: what the module counted for the segment, from
+ *		every process (valid when @has_counters)
+ * @has_counters: 1 if @counters is meaningful
+ *
+ * shmd_faults_begin() records a snapshot; shmd_faults_end() turns it into
+ * the difference since then.  Use the same thread for both: getrusage()
+ * counts the whole process.
+ */
+struct shmd_faults {
+	size_t sz;
+	uint64_t minflt;
+	uint64_t majflt;
+	struct shmdemo_counters counters;
+	int has_counters;
+};
+
+int shmd_faults_begin(struct shmd_seg *seg, struct shmd_faults *f);
+int shmd_faults_end(struct shmd_seg *seg, struct shmd_faults *f);
+
+/* "device", "sysv", "file", "anon", "posix"; NULL if unknown */
+const char *shmd_backend_name(enum shmd_backend backend);
+/* The enum for a name above; -EINVAL if unknown. */
+int shmd_backend_from_name(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBSHMDEMO_H */

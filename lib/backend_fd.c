@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Backends that map a file descriptor - an ordinary file (FILE) or a POSIX
+ * shared memory object (POSIX) - and the anonymous shared mapping (ANON).
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+typedef int (*shmd_opener)(const char *path, int oflag, mode_t mode);
+
+static int shmd_open_file_path(const char *path, int oflag, mode_t mode)
+{
+	return open(path, oflag | O_CLOEXEC, mode);
+}
+
+static int shmd_open_posix_name(const char *name, int oflag, mode_t mode)
+{
+	return shm_open(name, oflag, mode);
+}
+
+/*
+ * Open (or create) @o->path read-write (read-only if that is all we may),
+ * give a new object its size, and check an existing one is big enough.
+ */
+static int shmd_fd_open(struct shmd_seg *seg, const struct shmd_open_opts *o,
+			shmd_opener opener)
+{
+	int oflag = (o->flags & SHMD_CREATE ? O_CREAT : 0) | (o->flags & SHMD_EXCL ? O_EXCL : 0);
+	struct stat st;
+	int fd, ret;
+
+	if (!o->path || (o->mode & ~07777U))
+		return -EINVAL;
+	fd = opener(o->path, O_RDWR | oflag, o->mode);
+	if (fd < 0 && (errno == EACCES || errno == EROFS))
+		fd = opener(o->path, O_RDONLY | oflag, o->mode);
+	if (fd < 0)
+		return -errno;
+	ret = SHMD_ERR(fstat(fd, &st));
+	if (ret)
+		goto out_close;
+	if (st.st_size == 0 && o->size && (o->flags & SHMD_CREATE)) {
+		ret = SHMD_ERR(ftruncate(fd, (off_t)o->size));
+		if (ret)
+			goto out_close;
+		st.st_size = (off_t)o->size;
+	}
+	ret = -EINVAL;
+	if ((uint64_t)st.st_size < o->size)
+		goto out_close;
+	ret = -ENOMEM;
+	seg->path = strdup(o->path);
+	if (!seg->path)
+		goto out_close;
+	seg->fd = fd;
+	seg->size = (uint64_t)st.st_size;
+	return 0;
+
+out_close:
+	close(fd);
+	return ret;
+}
+
+static int shmd_file_open(struct shmd_seg *seg, const struct shmd_open_opts *o)
+{
+	return shmd_fd_open(seg, o, shmd_open_file_path);
+}
+
+static int shmd_posix_open(struct shmd_seg *seg, const struct shmd_open_opts *o)
+{
+	return shmd_fd_open(seg, o, shmd_open_posix_name);
+}
+
+static void shmd_fd_close(struct shmd_seg *seg)
+{
+	close(seg->fd);
+}
+
+static int shmd_fd_attach(struct shmd_seg *seg, void *addr, unsigned int flags,
+			  struct shmd_attachment *a)
+{
+	struct stat st;
+
+	if (fstat(seg->fd, &st))
+		return -errno;
+	seg->size = (uint64_t)st.st_size;
+	return shmd_mmap_fd(seg->fd, seg->size, addr, flags, a);
+}
+
+static int shmd_fd_stat(struct shmd_seg *seg, struct shmd_stat *st)
+{
+	struct stat k;
+
+	if (fstat(seg->fd, &k))
+		return -errno;
+	st->valid = SHMD_STAT_SIZE | SHMD_STAT_MODE | SHMD_STAT_OWNER |
+		    SHMD_STAT_ATIME | SHMD_STAT_CTIME | SHMD_STAT_MTIME;
+	st->id = -1;
+	st->size = (uint64_t)k.st_size;
+	st->mode = k.st_mode & 07777;
+	st->uid = k.st_uid;
+	st->gid = k.st_gid;
+	st->atime = k.st_atime;
+	st->ctime = k.st_ctime;
+	st->mtime = k.st_mtime;
+	return 0;
+}
+
+static int shmd_file_remove(struct shmd_seg *seg)
+{
+	return SHMD_ERR(unlink(seg->path));
+}
+
+static int shmd_posix_remove(struct shmd_seg *seg)
+{
+	return SHMD_ERR(shm_unlink(seg->path));
+}
+
+const struct shmd_ops shmd_file_ops = {
+	.open		= shmd_file_open,
+	.close		= shmd_fd_close,
+	.attach		= shmd_fd_attach,
+	.detach		= shmd_munmap,
+	.sync		= shmd_msync,
+	.stat		= shmd_fd_stat,
+	.remove		= shmd_file_remove,
+};
+
+const struct shmd_ops shmd_posix_ops = {
+	.open		= shmd_posix_open,
+	.close		= shmd_fd_close,
+	.attach		= shmd_fd_attach,
+	.detach		= shmd_munmap,
+	.sync		= shmd_msync,
+	.stat		= shmd_fd_stat,
+	.remove		= shmd_posix_remove,
+};
+
+/*
+ * ANON: the memory exists only as a mapping, so it is made at open and
+ * handed out by the first attach; children share it through fork().  A
+ * handle closed before any attach unmaps it (nothing else can reach it).
+ */
+static int shmd_anon_open(struct shmd_seg *seg, const struct shmd_open_opts *o)
+{
+	size_t len = shmd_page_round(o->size);
+	void *p;
+
+	if (!len || o->key || o->path)
+		return -EINVAL;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	seg->anon = p;
+	seg->size = o->size;
+	return 0;
+}
+
+static void shmd_anon_close(struct shmd_seg *seg)
+{
+	if (!seg->anon_attached)
+		munmap(seg->anon, shmd_page_round(seg->size));
+}
+
+static int shmd_anon_attach(struct shmd_seg *seg, void *addr, unsigned int flags,
+			    struct shmd_attachment *a)
+{
+	/* One mapping, already placed: no address, no other mode. */
+	if (addr || flags)
+		return -EINVAL;
+	if (seg->anon_attached)
+		return -EBUSY;
+	seg->anon_attached = true;
+	a->addr = seg->anon;
+	a->len = shmd_page_round(seg->size);
+	return 0;
+}
+
+static int shmd_anon_stat(struct shmd_seg *seg, struct shmd_stat *st)
+{
+	st->valid = SHMD_STAT_SIZE;
+	st->id = -1;
+	st->size = seg->size;
+	return 0;
+}
+
+const struct shmd_ops shmd_anon_ops = {
+	.open		= shmd_anon_open,
+	.close		= shmd_anon_close,
+	.attach		= shmd_anon_attach,
+	.detach		= shmd_munmap,
+	.sync		= shmd_msync,
+	.stat		= shmd_anon_stat,
+};

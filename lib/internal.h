@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libshmdemo internals: the segment handle, the per-backend operations and
+ * the attach table.
+ */
+#ifndef LIBSHMDEMO_INTERNAL_H
+#define LIBSHMDEMO_INTERNAL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "libshmdemo.h"
+
+/* Calls that set errno: turn failure into -errno at this one boundary. */
+#define SHMD_ERR(expr)	((expr) < 0 ? -errno : 0)
+
+struct shmd_ops;
+
+struct shmd_seg {
+	const struct shmd_ops *ops;
+	enum shmd_backend backend;
+	int id;			/* DEVICE, SYSV: kernel id */
+	int fd;			/* FILE, POSIX: the object; DEVICE: control fd */
+	uint64_t size;
+	char *path;		/* FILE path, POSIX name */
+	void *anon;		/* ANON: the one mapping */
+	bool anon_attached;
+};
+
+/**
+ * struct shmd_attachment - one shmd_attach() that shmd_detach() can undo
+ * @addr:	start
+ * @len:	length (whole pages)
+ * @ops:	backend that mapped it (SYSV detaches with shmdt())
+ */
+struct shmd_attachment {
+	void *addr;
+	size_t len;
+	const struct shmd_ops *ops;
+};
+
+struct shmd_ops {
+	int (*open)(struct shmd_seg *seg, const struct shmd_open_opts *o);
+	int (*open_id)(struct shmd_seg *seg, int id);
+	void (*close)(struct shmd_seg *seg);
+	/* Map the segment; on success fill *a (addr, len). */
+	int (*attach)(struct shmd_seg *seg, void *addr, unsigned int flags,
+		      struct shmd_attachment *a);
+	int (*detach)(const struct shmd_attachment *a);
+	int (*sync)(const struct shmd_attachment *a, unsigned int flags);
+	int (*stat)(struct shmd_seg *seg, struct shmd_stat *st);
+	int (*remove)(struct shmd_seg *seg);
+	int (*list)(int *ids, size_t cap);
+};
+
+extern const struct shmd_ops shmd_device_ops;
+extern const struct shmd_ops shmd_sysv_ops;
+extern const struct shmd_ops shmd_file_ops;
+extern const struct shmd_ops shmd_posix_ops;
+extern const struct shmd_ops shmd_anon_ops;
+
+/* attach.c: the attach table */
+int shmd_table_add(const struct shmd_attachment *a);
+/* Remove the entry for @addr into *@a; -EINVAL if none. */
+int shmd_table_take(void *addr, struct shmd_attachment *a);
+int shmd_table_find(void *addr, struct shmd_attachment *a);
+
+/* map.c: mmap-based helpers shared by DEVICE, FILE, POSIX, ANON */
+size_t shmd_page_round(uint64_t bytes);
+/* Resolve an attach address hint like shmat(): -EINVAL if unaligned without RND. */
+int shmd_attach_hint(void *addr, unsigned int flags, void **hintp);
+int shmd_mmap_fd(int fd, uint64_t size, void *addr, unsigned int flags,
+		 struct shmd_attachment *a);
+int shmd_munmap(const struct shmd_attachment *a);
+int shmd_msync(const struct shmd_attachment *a, unsigned int flags);
+/* Check an options struct: size known, unknown trailing bytes zero. */
+int shmd_check_opts(const void *opts, size_t usize, size_t ksize);
+
+#endif /* LIBSHMDEMO_INTERNAL_H */

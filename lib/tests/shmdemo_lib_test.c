@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libshmdemo, every backend through the same calls: open, attach, detach,
+ * sync, stat, remove, list, fault accounting, errors for bad input, fork and
+ * threads.  One FIXTURE_VARIANT per backend; the native ones run anywhere
+ * (host tests), the device one SKIPs without /dev/shmdemo.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libshmdemo.h"
+
+#define SEG_PAGES	4
+
+FIXTURE(lib) {
+	struct shmd_seg *seg;
+	char path[128];
+	long pg;
+	bool skip;
+};
+
+FIXTURE_VARIANT(lib) {
+	enum shmd_backend backend;
+};
+
+FIXTURE_VARIANT_ADD(lib, device) { .backend = SHMD_BACKEND_DEVICE };
+FIXTURE_VARIANT_ADD(lib, sysv) { .backend = SHMD_BACKEND_SYSV };
+FIXTURE_VARIANT_ADD(lib, file) { .backend = SHMD_BACKEND_FILE };
+FIXTURE_VARIANT_ADD(lib, posix) { .backend = SHMD_BACKEND_POSIX };
+FIXTURE_VARIANT_ADD(lib, anon) { .backend = SHMD_BACKEND_ANON };
+
+static int counter;
+
+/* Options naming a fresh object of @backend; @path receives its name. */
+static struct shmd_open_opts fresh_opts(enum shmd_backend backend, char *path,
+					size_t pathlen, uint64_t size)
+{
+	struct shmd_open_opts o = {
+		.sz = sizeof(o), .backend = backend, .size = size,
+		.flags = SHMD_CREATE | SHMD_EXCL, .mode = 0600,
+	};
+
+	path[0] = '\0';
+	if (backend == SHMD_BACKEND_FILE)
+		snprintf(path, pathlen, "/tmp/shmd-lib-test-%d-%d", getpid(), counter++);
+	else if (backend == SHMD_BACKEND_POSIX)
+		snprintf(path, pathlen, "/shmd-lib-test-%d-%d", getpid(), counter++);
+	if (path[0])
+		o.path = path;
+	if (backend == SHMD_BACKEND_ANON)
+		o.flags = 0, o.mode = 0;
+	return o;
+}
+
+FIXTURE_SETUP(lib)
+{
+	struct shmd_open_opts o;
+	int ret;
+
+	self->pg = sysconf(_SC_PAGESIZE);
+	self->seg = NULL;
+	self->skip = variant->backend == SHMD_BACKEND_DEVICE &&
+		     access(SHMDEMO_DEVICE, F_OK);
+	if (self->skip)
+		SKIP(return, "no " SHMDEMO_DEVICE ": module not loaded");
+	o = fresh_opts(variant->backend, self->path, sizeof(self->path),
+		       SEG_PAGES * self->pg);
+	ret = shmd_seg_open(&o, &self->seg);
+	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", shmd_backend_name(variant->backend),
+				 strerror(-ret));
+}
+
+FIXTURE_TEARDOWN(lib)
+{
+	if (!self->seg)
+		return;
+	if (variant->backend != SHMD_BACKEND_ANON)
+		shmd_remove(self->seg);	/* may be gone already: ignore */
+	shmd_seg_close(self->seg);
+}
+
+#define NEED_SEG() do { if (self->skip) SKIP(return, "backend unavailable"); } while (0)
+
+static int child_signal(volatile char *p, bool write)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (write)
+			*p = 1;
+		else
+			(void)*p;
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+TEST_F(lib, attach_write_detach_and_reattach_sees_the_data)
+{
+	char *p, *q;
+
+	NEED_SEG();
+	ASSERT_EQ(0, shmd_attach(self->seg, NULL, 0, (void **)&p));
+	strcpy(p, "hello");
+	strcpy(p + (SEG_PAGES - 1) * self->pg, "last page");
+	ASSERT_EQ(0, shmd_detach(p));
+	EXPECT_EQ(-EINVAL, shmd_detach(p));		/* already detached */
+
+	if (variant->backend == SHMD_BACKEND_ANON) {
+		/* Its one mapping is gone with it: there is nothing to reattach. */
+		EXPECT_EQ(-EBUSY, shmd_attach(self->seg, NULL, 0, (void **)&q));
+		return;
+	}
+	ASSERT_EQ(0, shmd_attach(self->seg, NULL, 0, (void **)&q));
+	EXPECT_STREQ("hello", q);
+	EXPECT_STREQ("last page", q + (SEG_PAGES - 1) * self->pg);
+	EXPECT_EQ(0, shmd_detach(q));
+}
+
+TEST_F(lib, two_attachments_share_the_same_bytes)
+{
+	char *a, *b;
+
+	NEED_SEG();
+	if (variant->backend == SHMD_BACKEND_ANON)
+		SKIP(return, "anon: one mapping, shared through fork() only");
+	ASSERT_EQ(0, shmd_attach(self->seg, NULL, 0, (void **)&a));
+	ASSERT_EQ(0, shmd_attach(self->seg, NULL, 0, (void **)&b));
+	EXPECT_NE(a, b);
+	a[100] = 'x';
+	EXPECT_EQ('x', b[100]);
+	EXPECT_EQ(0, shmd_detach(a));
+	EXPECT_EQ(0, shmd_detach(b));
+}
+
+TEST_F(lib, sync_succeeds_and_reaches_the_file)
+{
+	char *p, buf[16] = { 0 };
+
+	NEED_SEG();
+	ASSERT_EQ(0, shmd_attach(self->seg, NULL, 0, (void **)&p));
+	strcpy(p, "synced");
+	EXPECT_EQ(0, shmd_sync(p, 0));
+	EXPECT_EQ(0, shmd_sync(p, SHMD_SYNC_ASYNC));
+	EXPECT_EQ(-EINVAL, shmd_sync(p, 0x80));
+	EXPECT_EQ(-EINVAL, shmd_sync(p + 1, 0));	/* not an attach address */
+	if (variant->backend == SHMD_BACKEND_FILE || variant->backend == SHMD_BACKEND_POSIX) {
+		ASSERT_EQ(6, pread(shmd_seg_id(self->seg), buf, 6, 0));
+		EXPECT_STREQ("synced", buf);
+	}
+	EXPECT_EQ(0, shmd_detach(p));
+}
+
+TEST_F(lib, stat_fills_what_the_backend_knows)
+{
+	struct shmd_stat st = { .sz = sizeof(st) };
+	uint32_t want;
+	char *p;
+
+	NEED_SEG();
+	ASSERT_EQ(0, shmd_attach(self->seg, NULL, 0, (void **)&p));
+	ASSERT_EQ(0, shmd_stat(self->seg, &st));
+	EXPECT_EQ(variant->backend, st.backend);
+	EXPECT_EQ((uint64_t)SEG_PAGES * self->pg, st.size);
+	EXPECT_EQ(sizeof(st), st.sz);
+	switch (variant->backend) {
+	case SHMD_BACKEND_DEVICE:
+	case SHMD_BACKEND_SYSV:
+		want = SHMD_STAT_SIZE | SHMD_STAT_MODE | SHMD_STAT_OWNER | SHMD_STAT_CREATOR |
+		       SHMD_STAT_NATTCH | SHMD_STAT_ATIME | SHMD_STAT_CTIME | SHMD_STAT_KEY;
+		if (variant->backend == SHMD_BACKEND_DEVICE)
+			want |= SHMD_STAT_COUNTERS;
+		EXPECT_EQ(want, st.valid);
+		EXPECT_EQ(1, st.nattch);
+		EXPECT_EQ(getpid(), st.cpid);
+		EXPECT_EQ(getpid(), st.lpid);
+		EXPECT_EQ(geteuid(), st.cuid);
+		EXPECT_EQ(shmd_seg_id(self->seg), st.id);
+		EXPECT_EQ(0, st.removed);
+		break;
+	case SHMD_BACKEND_FILE:
+	case SHMD_BACKEND_POSIX:
+		EXPECT_EQ(SHMD_STAT_SIZE | SHMD_STAT_MODE | SHMD_STAT_OWNER | SHMD_STAT_ATIME |
+			  SHMD_STAT_CTIME | SHMD_STAT_MTIME, st.valid);
+		EXPECT_EQ(0, st.nattch);	/* not in valid: zero */
+		break;
+	case SHMD_BACKEND_ANON:
+		EXPECT_EQ(SHMD_STAT_SIZE, st.valid);
+		break;
+	}
+	if (variant->backend != SHMD_BACKEND_ANON) {
+		EXPECT_EQ(0600, st.mode);
+		EXPECT_EQ(geteuid(), st.uid);
+	}
+	EXPECT_EQ(0, shmd_detach(p));
+}
+
+TEST_F(lib, readonly_attach_cannot_write)
+{
+	char *p;
+
+	NEED_SEG();
+	if (variant->backend == SHMD_BACKEND_ANON) {
+		EXPECT_EQ(-EINVAL, shmd_attach(self->seg, NULL, SHMD_RDONLY, (void **)&p));
+		return;
+	}
+	ASSERT_EQ(0, shmd_attach(self->seg, NULL, SHMD_RDONLY, (void **)&p));
+	EXPECT_EQ(0, child_signal(p, false));
+	EXPECT_EQ(SIGSEGV, child_signal(p, true));
+	EXPECT_EQ(0, shmd_detach(p));
+}
+
+TEST_F(lib, private_attach_copies_on_write)
+{
+	char *shared, *priv;
+
+	NEED_SEG();
+	if (variant->backend == SHMD_BACKEND_SYSV || variant->backend == SHMD_BACKEND_ANON) {
+		EXPECT_EQ(-EINVAL, shmd_attach(self->seg, NULL, SHMD_PRIVATE, (void **)&priv));
+		return;
+	}
+	ASSERT_EQ(0, shmd_attach(self->seg, NULL, 0, (void **)&shared));
+	strcpy(shared, "shared");
+	ASSERT_EQ(0, shmd_attach(self->seg, NULL, SHMD_PRIVATE, (void **)&priv));
+	EXPECT_STREQ("shared", priv);
+	strcpy(priv, "mine");
+	EXPECT_STREQ("shared", shared);
+	EXPECT_EQ(0, shmd_detach(priv));
+	EXPECT_EQ(0, shmd_detach(shared));
+}
+
+TEST_F(lib, address_hint_must_be_aligned_unless_rounded)
+{
+	char *hole, *p;
+
+	NEED_SEG();
+	if (variant->backend == SHMD_BACKEND_ANON)
+		SKIP(return, "anon: mapped at open, no address choice");
+	/* A hole we own, so a fixed attach can't clobber anything. */
+	hole = mmap(NULL, (SEG_PAGES + 2) * self->pg, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, hole);
+	ASSERT_EQ(0, munmap(hole, (SEG_PAGES + 2) * self->pg));
+
+	EXPECT_EQ(-EINVAL, shmd_attach(self->seg, hole + self->pg + 12, 0, (void **)&p));
+	ASSERT_EQ(0, shmd_attach(self->seg, hole + self->pg + 12, SHMD_RND, (void **)&p));
+	EXPECT_EQ(hole + self->pg, p);
+	/* Taken: an error, not a hint (shmat() says EINVAL). */
+	EXPECT_EQ(-EINVAL, shmd_attach(self->seg, hole + self->pg, 0, (void **)&hole));
+	EXPECT_EQ(0, shmd_detach(p));
+}
+
+TEST_F(lib, remove_frees_the_name_but_not_the_attachment)
+{
+	struct shmd_stat st = { .sz = sizeof(st) };
+	struct shmd_open_opts o = { .sz = sizeof(o), .backend = variant->backend };
+	struct shmd_seg *again;
+	char *p;
+
+	NEED_SEG();
+	if (variant->backend == SHMD_BACKEND_ANON) {
+		EXPECT_EQ(-EOPNOTSUPP, shmd_remove(self->seg));
+		return;
+	}
+	ASSERT_EQ(0, shmd_attach(self->seg, NULL, 0, (void **)&p));
+	strcpy(p, "still here");
+	ASSERT_EQ(0, shmd_remove(self->seg));
+	EXPECT_STREQ("still here", p);
+
+	if (variant->backend == SHMD_BACKEND_DEVICE || variant->backend == SHMD_BACKEND_SYSV) {
+		ASSERT_EQ(0, shmd_stat(self->seg, &st));
+		EXPECT_EQ(1, st.removed);
+		EXPECT_EQ(SHMD_KEY_PRIVATE, st.key);
+	} else {
+		o.path = self->path;
+		EXPECT_EQ(-ENOENT, shmd_seg_open(&o, &again));
+	}
+	EXPECT_EQ(0, shmd_detach(p));
+	if (variant->backend == SHMD_BACKEND_DEVICE || variant->backend == SHMD_BACKEND_SYSV)
+		EXPECT_EQ(-EINVAL, shmd_stat(self->seg, &st));
+}
+
+TEST_F(lib, list_names_the_segment_on_kernel_backends)
+{
+	int ids[4096], n, i;
+	bool found = false;
+
+	NEED_SEG();
+	n = shmd_list(variant->backend, ids, 4096);
+	if (variant->backend != SHMD_BACKEND_DEVICE && variant->backend != SHMD_BACKEND_SYSV) {
+		EXPECT_EQ(-EOPNOTSUPP, n);
+		return;
+	}
+	ASSERT_LE(1, n);
+	for (i = 0; i < n && i < 4096; i++) {
+		found |= ids[i] == shmd_seg_id(self->seg);
+		if (i)
+			EXPECT_LT(ids[i - 1], ids[i]);
+	}
+	EXPECT_TRUE(found);
+	EXPECT_EQ(n, shmd_list(variant->backend, NULL, 0));
+	EXPECT_EQ(-EINVAL, shmd_list(variant->backend, NULL, 1));
+}
+
+TEST_F(lib, faults_are_counted_around_a_workload)
+{
+	struct shmd_faults f = { .sz = sizeof(f) };
+	long i;
+	char *p;
+
+	NEED_SEG();
+	ASSERT_EQ(0, shmd_attach(self->seg, NULL, 0, (void **)&p));
+	ASSERT_EQ(0, shmd_faults_begin(self->seg, &f));
+	for (i = 0; i < SEG_PAGES; i++)
+		p[i * self->pg] = 1;
+	ASSERT_EQ(0, shmd_faults_end(self->seg, &f));
+	/*
+	 * Each first touch faults (C1/C6).  Only a file can need I/O, so only
+	 * a file may take major faults (C3); memory-only backends take minor
+	 * ones.
+	 */
+	EXPECT_LE(SEG_PAGES, f.minflt + f.majflt);
+	if (variant->backend != SHMD_BACKEND_FILE)
+		EXPECT_EQ(0, f.majflt);
+	EXPECT_EQ(variant->backend == SHMD_BACKEND_DEVICE, f.has_counters);
+	if (f.has_counters) {
+		EXPECT_EQ(SEG_PAGES, f.counters.write_faults);
+		EXPECT_EQ(SEG_PAGES, f.counters.pages_alloc);
+		EXPECT_EQ(SEG_PAGES, f.counters.pages_resident);
+	}
+	EXPECT_EQ(0, shmd_detach(p));
+}
+
+TEST_F(lib, fork_child_inherits_and_can_detach_the_attachment)
+{
+	int status;
+	char *p;
+	pid_t pid;
+
+	NEED_SEG();
+	ASSERT_EQ(0, shmd_attach(self->seg, NULL, 0, (void **)&p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		strcpy(p, "from child");
+		_exit(shmd_detach(p) == 0 && shmd_detach(p) == -EINVAL ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_STREQ("from child", p);
+	EXPECT_EQ(0, shmd_detach(p));
+}
+
+struct churn {
+	struct shmd_seg *seg;
+	int iterations;
+	int errors;
+};
+
+static void *churn_thread(void *arg)
+{
+	struct churn *c = arg;
+	char *p;
+	int i;
+
+	for (i = 0; i < c->iterations; i++) {
+		if (shmd_attach(c->seg, NULL, 0, (void **)&p)) {
+			c->errors++;
+			continue;
+		}
+		p[i % 64] = (char)i;
+		if (shmd_sync(p, SHMD_SYNC_ASYNC) || shmd_detach(p))
+			c->errors++;
+	}
+	return NULL;
+}
+
+TEST_F(lib, concurrent_attach_and_detach_keep_the_table_consistent)
+{
+	struct churn c[4];
+	pthread_t t[4];
+	int i;
+
+	NEED_SEG();
+	if (variant->backend == SHMD_BACKEND_ANON)
+		SKIP(return, "anon: one attachment");
+	for (i = 0; i < 4; i++) {
+		c[i] = (struct churn){ .seg = self->seg, .iterations = 200 };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, churn_thread, &c[i]));
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, c[i].errors);
+	}
+}
+
+/* Bad input: the errors callers get, exactly. */
+TEST(bad_options_are_rejected)
+{
+	struct shmd_open_opts o = { .sz = sizeof(o), .backend = SHMD_BACKEND_SYSV };
+	unsigned char big[sizeof(o) + 8] = { 0 };
+	struct shmd_stat st = { .sz = 4 };
+	struct shmd_seg *seg;
+
+	EXPECT_EQ(-EINVAL, shmd_seg_open(NULL, &seg));
+	o.sz = 4;
+	EXPECT_EQ(-EINVAL, shmd_seg_open(&o, &seg));
+	o.sz = sizeof(o);
+	o.flags = 0x100;
+	EXPECT_EQ(-EINVAL, shmd_seg_open(&o, &seg));
+	o.flags = 0;
+	o.backend = 99;
+	EXPECT_EQ(-EINVAL, shmd_seg_open(&o, &seg));
+
+	/* A newer caller's larger struct: fine if the extra bytes are zero. */
+	o.backend = SHMD_BACKEND_SYSV;
+	o.key = 0x5d5d0000 | (getpid() & 0xffff);
+	memcpy(big, &o, sizeof(o));
+	((struct shmd_open_opts *)big)->sz = sizeof(big);
+	big[sizeof(o) + 3] = 1;
+	EXPECT_EQ(-E2BIG, shmd_seg_open((struct shmd_open_opts *)big, &seg));
+	big[sizeof(o) + 3] = 0;
+	EXPECT_EQ(-ENOENT, shmd_seg_open((struct shmd_open_opts *)big, &seg));
+
+	EXPECT_EQ(-EINVAL, shmd_stat(NULL, &st));
+	EXPECT_EQ(-EINVAL, shmd_detach(NULL));
+	EXPECT_EQ(-EINVAL, shmd_detach(&o));
+	EXPECT_EQ(-EINVAL, shmd_sync(&o, 0));
+	EXPECT_EQ(-EINVAL, shmd_list(99, NULL, 0));
+	EXPECT_EQ(-EINVAL, shmd_backend_from_name("nope"));
+	EXPECT_EQ(SHMD_BACKEND_POSIX, shmd_backend_from_name("posix"));
+	EXPECT_STREQ("device", shmd_backend_name(SHMD_BACKEND_DEVICE));
+	EXPECT_EQ(NULL, shmd_backend_name(99));
+}
+
+TEST_F(lib, missing_name_and_excl_give_native_errors)
+{
+	struct shmd_seg *seg, *dup;
+	struct shmd_open_opts o;
+	char path[128];
+
+	NEED_SEG();
+	if (variant->backend == SHMD_BACKEND_ANON) {
+		o = fresh_opts(variant->backend, path, sizeof(path), 0);
+		EXPECT_EQ(-EINVAL, shmd_seg_open(&o, &seg));	/* no size */
+		return;
+	}
+	/* A missing name without CREATE */
+	o = fresh_opts(variant->backend, path, sizeof(path), self->pg);
+	o.flags = 0;
+	if (variant->backend == SHMD_BACKEND_DEVICE || variant->backend == SHMD_BACKEND_SYSV)
+		o.key = 0x5d5e0000 | (getpid() & 0xffff);
+	EXPECT_EQ(-ENOENT, shmd_seg_open(&o, &seg));
+
+	/* CREATE|EXCL on something that exists */
+	o.flags = SHMD_CREATE | SHMD_EXCL;
+	ASSERT_EQ(0, shmd_seg_open(&o, &seg));
+	EXPECT_EQ(-EEXIST, shmd_seg_open(&o, &dup));
+	/* ...and an existing one asked for more than it has */
+	o.flags = 0;
+	o.size = 2 * self->pg;
+	EXPECT_EQ(-EINVAL, shmd_seg_open(&o, &seg));
+	o.size = self->pg;
+	{
+		struct shmd_seg *mine;
+
+		/* Reopen without EXCL to remove it through a handle. */
+		o.flags = 0;
+		ASSERT_EQ(0, shmd_seg_open(&o, &mine));
+		EXPECT_EQ(0, shmd_remove(mine));
+		shmd_seg_close(mine);
+	}
+	shmd_seg_close(seg);
+}
+
+TEST_HARNESS_MAIN
