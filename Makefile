@@ -25,10 +25,10 @@ export SHMDEMO_CACHE ?= $(HOME)/.cache/shmdemo
 KSFT		= $(SHMDEMO_CACHE)/linux-source-6.1/tools/testing/selftests
 KMOD_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) kmod/Kbuild kmod/probe.sh
 
-.PHONY: all deps modules modules-all lib selftests ksft-install check install \
+.PHONY: all deps modules modules-all lib tools selftests ksft-install check install \
 	demo checkpatch sparse lint clean
 
-all: modules lib selftests
+all: modules lib tools selftests
 
 deps:
 	@tools/deps --kernels "$(filter-out host,$(sort $(KERNEL) $(CHECK_KERNELS)))"
@@ -46,6 +46,9 @@ lib:
 
 install: lib
 	@$(MAKE) -s -C lib install
+
+tools: lib
+	@$(MAKE) -s -C tools/compare
 
 selftests: deps lib
 	@$(MAKE) -s -C selftests KSFT=$(KSFT)
@@ -87,3 +90,4 @@ clean:
 	@$(MAKE) -s -C selftests KSFT=$(KSFT) clean 2>/dev/null || true
 	@$(MAKE) -s -C lib clean
 	@$(MAKE) -s -C lib/tests clean
+	@$(MAKE) -s -C tools/compare clean

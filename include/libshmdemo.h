@@ -218,6 +218,79 @@ struct shmd_faults {
 int shmd_faults_begin(struct shmd_seg *seg, struct shmd_faults *f);
 int shmd_faults_end(struct shmd_seg *seg, struct shmd_faults *f);
 
+/*
+ * Compare: one workload, run on two backends (by default the device and
+ * native SysV), each on a fresh segment that is removed afterwards.
+ */
+enum shmd_workload {
+	SHMD_WL_RECORDS = 1,	/* a child writes N 8-byte records, another reads them */
+	SHMD_WL_TOUCH,		/* a child writes one byte in every page */
+	SHMD_WL_SECOND_READER,	/* a child fills every page, a second one reads them */
+	SHMD_WL_FORK_WRITE,	/* the parent attaches and forks, the child writes */
+	SHMD_WL_PAST_END,	/* touch the last byte, then the page past the end */
+};
+
+/**
+ * struct shmd_compare_opts - what to compare
+ * @sz:		sizeof(struct shmd_compare_opts)
+ * @workload:	one of enum shmd_workload
+ * @backends:	the two backends; {0, 0} means {DEVICE, SYSV}
+ * @size:	segment bytes (0: 64 pages; RECORDS: room for @records)
+ * @records:	RECORDS: how many (0: 10, the article's count)
+ */
+struct shmd_compare_opts {
+	size_t sz;
+	enum shmd_workload workload;
+	enum shmd_backend backends[2];
+	uint64_t size;
+	unsigned int records;
+};
+
+/**
+ * struct shmd_run - one backend's run of the workload
+ * @backend:	the backend
+ * @error:	0, or the -errno that stopped the run
+ * @nsec:	wall time of the measured part
+ * @faults:	faults of the measured part, taken in the process(es) that
+ *		did it (RECORDS: writer + reader; SECOND_READER: the reader)
+ * @signal:	PAST_END: the signal touching past the end raised (0: none)
+ * @len:	bytes in @bytes
+ * @bytes:	the segment's content after the workload (malloc()ed)
+ */
+struct shmd_run {
+	enum shmd_backend backend;
+	int error;
+	uint64_t nsec;
+	struct shmd_faults faults;
+	int signal;
+	uint64_t len;
+	unsigned char *bytes;
+};
+
+/**
+ * struct shmd_compare - the result, side by side
+ * @sz:		sizeof(struct shmd_compare), set by the caller (not less:
+ *		the result owns memory)
+ * @run:	one run per backend, in the order of @backends
+ * @same_bytes:	1 if both segments ended with the same length and bytes
+ * @first_diff:	offset of the first differing byte, -1 if none
+ * @same_outcome: same bytes, same signal and no error on either side
+ */
+struct shmd_compare {
+	size_t sz;
+	struct shmd_run run[2];
+	int same_bytes;
+	int64_t first_diff;
+	int same_outcome;
+};
+
+/* Run the comparison; free the result with shmd_compare_release(). */
+int shmd_compare(const struct shmd_compare_opts *opts, struct shmd_compare *c);
+void shmd_compare_release(struct shmd_compare *c);
+/* "records", "touch", "second-reader", "fork-write", "past-end"; NULL if unknown */
+const char *shmd_workload_name(enum shmd_workload workload);
+int shmd_workload_from_name(const char *name);
+
 /* "device", "sysv", "file", "anon", "posix"; NULL if unknown */
 const char *shmd_backend_name(enum shmd_backend backend);
 /* The enum for a name above; -EINVAL if unknown. */

@@ -145,17 +145,30 @@ const struct shmd_ops shmd_posix_ops = {
  * ANON: the memory exists only as a mapping, so it is made at open and
  * handed out by the first attach; children share it through fork().  A
  * handle closed before any attach unmaps it (nothing else can reach it).
+ * A PROT_NONE guard page follows it, so running past the end faults
+ * (SIGSEGV) instead of landing in a neighbouring mapping; it goes with it.
  */
+static size_t shmd_anon_len(uint64_t size)
+{
+	return shmd_page_round(size) + (size_t)sysconf(_SC_PAGESIZE);
+}
+
 static int shmd_anon_open(struct shmd_seg *seg, const struct shmd_open_opts *o)
 {
 	size_t len = shmd_page_round(o->size);
-	void *p;
+	void *area, *p;
 
 	if (!len || o->key || o->path)
 		return -EINVAL;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	area = mmap(NULL, shmd_anon_len(o->size), PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
 		return -errno;
+	p = mmap(area, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (p == MAP_FAILED) {
+		munmap(area, shmd_anon_len(o->size));
+		return -errno;
+	}
 	seg->anon = p;
 	seg->size = o->size;
 	return 0;
@@ -164,7 +177,7 @@ static int shmd_anon_open(struct shmd_seg *seg, const struct shmd_open_opts *o)
 static void shmd_anon_close(struct shmd_seg *seg)
 {
 	if (!seg->anon_attached)
-		munmap(seg->anon, shmd_page_round(seg->size));
+		munmap(seg->anon, shmd_anon_len(seg->size));
 }
 
 static int shmd_anon_attach(struct shmd_seg *seg, void *addr, unsigned int flags,
@@ -177,7 +190,7 @@ static int shmd_anon_attach(struct shmd_seg *seg, void *addr, unsigned int flags
 		return -EBUSY;
 	seg->anon_attached = true;
 	a->addr = seg->anon;
-	a->len = shmd_page_round(seg->size);
+	a->len = shmd_anon_len(seg->size);	/* detach takes the guard too */
 	return 0;
 }
 

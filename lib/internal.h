@@ -17,6 +17,13 @@
 
 struct shmd_ops;
 
+/*
+ * Internal attach flag (never accepted from callers): map one page past the
+ * segment, as a file mapping may, to show what touching it does.  Backends
+ * that map a descriptor (DEVICE, FILE, POSIX) honour it.
+ */
+#define SHMD_ATTACH_PAST_END	(1U << 31)
+
 struct shmd_seg {
 	const struct shmd_ops *ops;
 	enum shmd_backend backend;

@@ -40,6 +40,8 @@ int shmd_mmap_fd(int fd, uint64_t size, void *addr, unsigned int flags,
 
 	if (!len)
 		return -EINVAL;
+	if (flags & SHMD_ATTACH_PAST_END)
+		len += (size_t)sysconf(_SC_PAGESIZE);
 	ret = shmd_attach_hint(addr, flags, &hint);
 	if (ret)
 		return ret;

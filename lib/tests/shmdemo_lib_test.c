@@ -484,4 +484,114 @@ TEST_F(lib, missing_name_and_excl_give_native_errors)
 	shmd_seg_close(seg);
 }
 
+/* Compare: every workload on two native backends (host) gives the same bytes. */
+TEST(compare_native_backends_agree)
+{
+	enum shmd_backend pairs[][2] = {
+		{ SHMD_BACKEND_SYSV, SHMD_BACKEND_POSIX },
+		{ SHMD_BACKEND_FILE, SHMD_BACKEND_ANON },
+	};
+	int w, k;
+
+	for (k = 0; k < 2; k++) {
+		for (w = SHMD_WL_RECORDS; w <= SHMD_WL_PAST_END; w++) {
+			struct shmd_compare_opts o = {
+				.sz = sizeof(o), .workload = w, .size = 16 * sysconf(_SC_PAGESIZE),
+				.backends = { pairs[k][0], pairs[k][1] },
+			};
+			struct shmd_compare c = { .sz = sizeof(c) };
+
+			ASSERT_EQ(0, shmd_compare(&o, &c));
+			EXPECT_EQ(0, c.run[0].error) TH_LOG("%s", shmd_workload_name(w));
+			EXPECT_EQ(0, c.run[1].error) TH_LOG("%s", shmd_workload_name(w));
+			EXPECT_EQ(1, c.same_bytes) TH_LOG("%s", shmd_workload_name(w));
+			EXPECT_EQ(-1, c.first_diff);
+			EXPECT_EQ(16 * sysconf(_SC_PAGESIZE), c.run[0].len);
+			if (w == SHMD_WL_TOUCH) {
+				EXPECT_LE(16, c.run[0].faults.minflt + c.run[0].faults.majflt);
+				EXPECT_LE(16, c.run[1].faults.minflt + c.run[1].faults.majflt);
+			}
+			if (w == SHMD_WL_PAST_END) {
+				/* sysv and anon end with the segment; file and posix don't */
+				EXPECT_EQ(k == 0 ? SIGSEGV : SIGBUS, c.run[0].signal);
+				EXPECT_EQ(k == 0 ? SIGBUS : SIGSEGV, c.run[1].signal);
+				EXPECT_EQ(0, c.same_outcome);
+			} else {
+				EXPECT_EQ(1, c.same_outcome) TH_LOG("%s", shmd_workload_name(w));
+			}
+			shmd_compare_release(&c);
+		}
+	}
+}
+
+/*
+ * Compare, device against native SysV: same bytes for every workload, and
+ * the module's counters tell the fault story (C1, C2, fault-around).
+ */
+TEST(compare_device_with_sysv)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int w;
+
+	if (access(SHMDEMO_DEVICE, F_OK))
+		SKIP(return, "no " SHMDEMO_DEVICE ": module not loaded");
+	for (w = SHMD_WL_RECORDS; w <= SHMD_WL_PAST_END; w++) {
+		struct shmd_compare_opts o = { .sz = sizeof(o), .workload = w, .size = 64 * pg };
+		struct shmd_compare c = { .sz = sizeof(c) };
+		const struct shmdemo_counters *m = &c.run[0].faults.counters;
+
+		ASSERT_EQ(0, shmd_compare(&o, &c));
+		EXPECT_EQ(SHMD_BACKEND_DEVICE, c.run[0].backend);
+		EXPECT_EQ(SHMD_BACKEND_SYSV, c.run[1].backend);
+		EXPECT_EQ(0, c.run[0].error) TH_LOG("%s", shmd_workload_name(w));
+		EXPECT_EQ(0, c.run[1].error) TH_LOG("%s", shmd_workload_name(w));
+		EXPECT_EQ(1, c.same_bytes) TH_LOG("%s", shmd_workload_name(w));
+		EXPECT_EQ(1, c.run[0].faults.has_counters);
+		EXPECT_EQ(0, c.run[1].faults.has_counters);
+		switch (w) {
+		case SHMD_WL_TOUCH:
+		case SHMD_WL_FORK_WRITE:
+			EXPECT_EQ(64, m->write_faults);
+			EXPECT_EQ(64, m->mkwrite);
+			EXPECT_EQ(64, m->pages_alloc);
+			break;
+		case SHMD_WL_SECOND_READER:
+			/* the reader only: fault-around maps 16 cached pages a fault */
+			EXPECT_GE(64 / 16 + 1, m->read_faults);
+			EXPECT_EQ(64, m->around_pages);
+			EXPECT_EQ(0, m->pages_alloc);
+			EXPECT_LT(m->read_faults, c.run[1].faults.minflt);
+			break;
+		case SHMD_WL_PAST_END:
+			EXPECT_EQ(SIGBUS, c.run[0].signal);
+			EXPECT_EQ(SIGSEGV, c.run[1].signal);
+			break;
+		default:
+			EXPECT_EQ(1, c.same_outcome);
+		}
+		shmd_compare_release(&c);
+	}
+}
+
+TEST(compare_rejects_bad_options)
+{
+	struct shmd_compare_opts o = { .sz = sizeof(o), .workload = SHMD_WL_TOUCH };
+	struct shmd_compare c = { .sz = sizeof(c) - 8 };
+
+	EXPECT_EQ(-EINVAL, shmd_compare(&o, &c));	/* result too small */
+	c.sz = sizeof(c);
+	o.workload = 99;
+	EXPECT_EQ(-EINVAL, shmd_compare(&o, &c));
+	o.workload = SHMD_WL_RECORDS;
+	o.size = 8;
+	o.records = 10;
+	EXPECT_EQ(-EINVAL, shmd_compare(&o, &c));	/* no room for the records */
+	o.size = 0;
+	o.backends[0] = 42;
+	EXPECT_EQ(-EINVAL, shmd_compare(&o, &c));
+	EXPECT_EQ(SHMD_WL_PAST_END, shmd_workload_from_name("past-end"));
+	EXPECT_EQ(-EINVAL, shmd_workload_from_name("nope"));
+	EXPECT_STREQ("second-reader", shmd_workload_name(SHMD_WL_SECOND_READER));
+}
+
 TEST_HARNESS_MAIN
