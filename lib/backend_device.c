@@ -69,7 +69,7 @@ static int shmd_dev_open(struct shmd_seg *seg, const struct shmd_open_opts *o)
 	}
 	seg->id = get.id;
 	/* Without read permission the size stays what was asked for. */
-	seg->size = shmd_dev_stat_raw(seg->fd, seg->id, &st) ? o->size : st.bytes;
+	shmd_seg_size_set(seg, shmd_dev_stat_raw(seg->fd, seg->id, &st) ? o->size : st.bytes);
 	return 0;
 }
 
@@ -87,7 +87,7 @@ static int shmd_dev_open_id(struct shmd_seg *seg, int id)
 		return ret;
 	}
 	seg->id = id;
-	seg->size = ret ? 0 : st.bytes;
+	shmd_seg_size_set(seg, ret ? 0 : st.bytes);
 	return 0;
 }
 
@@ -115,7 +115,7 @@ static int shmd_dev_attach(struct shmd_seg *seg, void *addr, unsigned int flags,
 	ret = shmd_dev_stat_raw(fd, seg->id, &st);
 	if (ret)
 		goto out_close;
-	seg->size = st.bytes;
+	shmd_seg_size_set(seg, st.bytes);
 	ret = shmd_mmap_fd(fd, st.bytes, addr, flags, a);
 out_close:
 	close(fd);

@@ -58,7 +58,7 @@ static int shmd_fd_open(struct shmd_seg *seg, const struct shmd_open_opts *o,
 	if (!seg->path)
 		goto out_close;
 	seg->fd = fd;
-	seg->size = (uint64_t)st.st_size;
+	shmd_seg_size_set(seg, (uint64_t)st.st_size);
 	return 0;
 
 out_close:
@@ -88,8 +88,8 @@ static int shmd_fd_attach(struct shmd_seg *seg, void *addr, unsigned int flags,
 
 	if (fstat(seg->fd, &st))
 		return -errno;
-	seg->size = (uint64_t)st.st_size;
-	return shmd_mmap_fd(seg->fd, seg->size, addr, flags, a);
+	shmd_seg_size_set(seg, (uint64_t)st.st_size);
+	return shmd_mmap_fd(seg->fd, shmd_seg_size_get(seg), addr, flags, a);
 }
 
 static int shmd_fd_stat(struct shmd_seg *seg, struct shmd_stat *st)
@@ -170,14 +170,14 @@ static int shmd_anon_open(struct shmd_seg *seg, const struct shmd_open_opts *o)
 		return -errno;
 	}
 	seg->anon = p;
-	seg->size = o->size;
+	shmd_seg_size_set(seg, o->size);
 	return 0;
 }
 
 static void shmd_anon_close(struct shmd_seg *seg)
 {
 	if (!seg->anon_attached)
-		munmap(seg->anon, shmd_anon_len(seg->size));
+		munmap(seg->anon, shmd_anon_len(shmd_seg_size_get(seg)));
 }
 
 static int shmd_anon_attach(struct shmd_seg *seg, void *addr, unsigned int flags,
@@ -190,7 +190,7 @@ static int shmd_anon_attach(struct shmd_seg *seg, void *addr, unsigned int flags
 		return -EBUSY;
 	seg->anon_attached = true;
 	a->addr = seg->anon;
-	a->len = shmd_anon_len(seg->size);	/* detach takes the guard too */
+	a->len = shmd_anon_len(shmd_seg_size_get(seg));	/* detach takes the guard too */
 	return 0;
 }
 
@@ -198,7 +198,7 @@ static int shmd_anon_stat(struct shmd_seg *seg, struct shmd_stat *st)
 {
 	st->valid = SHMD_STAT_SIZE;
 	st->id = -1;
-	st->size = seg->size;
+	st->size = shmd_seg_size_get(seg);
 	return 0;
 }
 

@@ -13,7 +13,7 @@ static int shmd_sysv_fill_size(struct shmd_seg *seg, uint64_t fallback)
 {
 	struct shmid_ds ds;
 
-	seg->size = shmctl(seg->id, IPC_STAT, &ds) ? fallback : ds.shm_segsz;
+	shmd_seg_size_set(seg, shmctl(seg->id, IPC_STAT, &ds) ? fallback : ds.shm_segsz);
 	return 0;
 }
 
@@ -56,9 +56,9 @@ static int shmd_sysv_attach(struct shmd_seg *seg, void *addr, unsigned int flags
 	if (p == (void *)-1)
 		return -errno;
 	if (!shmctl(seg->id, IPC_STAT, &ds))
-		seg->size = ds.shm_segsz;
+		shmd_seg_size_set(seg, ds.shm_segsz);
 	a->addr = p;
-	a->len = shmd_page_round(seg->size);
+	a->len = shmd_page_round(shmd_seg_size_get(seg));
 	return 0;
 }
 

@@ -24,12 +24,16 @@ struct shmd_ops;
  */
 #define SHMD_ATTACH_PAST_END	(1U << 31)
 
+/*
+ * A handle may be shared by threads: everything is fixed at open except
+ * @size, refreshed by attach and stat, hence read and written atomically.
+ */
 struct shmd_seg {
 	const struct shmd_ops *ops;
 	enum shmd_backend backend;
 	int id;			/* DEVICE, SYSV: kernel id */
 	int fd;			/* FILE, POSIX: the object; DEVICE: control fd */
-	uint64_t size;
+	uint64_t size;		/* shmd_seg_size_get/set() */
 	char *path;		/* FILE path, POSIX name */
 	void *anon;		/* ANON: the one mapping */
 	bool anon_attached;
@@ -66,6 +70,16 @@ extern const struct shmd_ops shmd_sysv_ops;
 extern const struct shmd_ops shmd_file_ops;
 extern const struct shmd_ops shmd_posix_ops;
 extern const struct shmd_ops shmd_anon_ops;
+
+static inline uint64_t shmd_seg_size_get(const struct shmd_seg *seg)
+{
+	return __atomic_load_n(&seg->size, __ATOMIC_RELAXED);
+}
+
+static inline void shmd_seg_size_set(struct shmd_seg *seg, uint64_t size)
+{
+	__atomic_store_n(&seg->size, size, __ATOMIC_RELAXED);
+}
 
 /* attach.c: the attach table */
 int shmd_table_add(const struct shmd_attachment *a);

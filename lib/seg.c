@@ -152,7 +152,7 @@ int shmd_seg_id(const struct shmd_seg *seg)
 
 uint64_t shmd_seg_size(const struct shmd_seg *seg)
 {
-	return seg->size;
+	return shmd_seg_size_get(seg);
 }
 
 int shmd_stat(struct shmd_seg *seg, struct shmd_stat *st)
@@ -173,7 +173,7 @@ int shmd_stat(struct shmd_seg *seg, struct shmd_stat *st)
 	if (ret)
 		return ret;
 	if (k.valid & SHMD_STAT_SIZE)
-		seg->size = k.size;
+		shmd_seg_size_set(seg, k.size);
 	k.sz = usize;
 	memcpy(st, &k, usize < sizeof(k) ? usize : sizeof(k));
 	return 0;
