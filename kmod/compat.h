@@ -42,6 +42,20 @@ static inline struct folio *shmdemo_lock_cached_folio(struct address_space *mapp
 	return IS_ERR_OR_NULL(folio) ? NULL : folio;
 }
 
+#ifdef SHMDEMO_HAVE_INLINE_FOLIO_MAPCOUNT
+/* Mappings of @folio (page table entries, counted once per folio). */
+static inline int shmdemo_folio_mapcount(struct folio *folio)
+{
+	return folio_mapcount(folio);
+}
+#else
+/* folio_mapcount() is not exported before 6.3; order-0 folios are one page. */
+static inline int shmdemo_folio_mapcount(struct folio *folio)
+{
+	return page_mapcount(&folio->page);
+}
+#endif
+
 #ifdef SHMDEMO_HAVE_PERCPU_RSS_STAT
 /* Page-cache pages mapped into @mm; summing per-cpu counters is exact. */
 static inline long shmdemo_mm_file_pages(struct mm_struct *mm)

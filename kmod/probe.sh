@@ -15,4 +15,7 @@ has include/linux/mm.h 'void vm_flags_set\(' &&
 # 6.2: the mm's RSS counters became per-cpu (struct percpu_counter rss_stat[]).
 has include/linux/mm_types.h 'struct percpu_counter rss_stat\[' &&
 	printf ' %s' -DSHMDEMO_HAVE_PERCPU_RSS_STAT
+# 6.3: folio_mapcount() became inline (before it was not exported).
+has include/linux/mm.h 'static inline int folio_mapcount\(' &&
+	printf ' %s' -DSHMDEMO_HAVE_INLINE_FOLIO_MAPCOUNT
 echo

@@ -125,6 +125,7 @@ int shmdemo_seg_rmid(int id);
 int shmdemo_seg_resize(int id, u64 bytes);
 void shmdemo_seg_info(struct shmdemo_info *info);
 int shmdemo_seg_list(s32 **idsp, u32 *count);
+int shmdemo_seg_pages(int id, u64 start, u32 *out, u32 *count);
 void shmdemo_seg_attach(struct shmdemo_seg *seg);
 void shmdemo_seg_detach(struct shmdemo_seg *seg);
 void shmdemo_seg_fill_stat(struct shmdemo_seg *seg, struct shmdemo_stat *st);

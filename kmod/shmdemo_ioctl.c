@@ -160,6 +160,35 @@ out_free_ids:
 	return ret;
 }
 
+static long shmdemo_ioctl_pages(void __user *uarg)
+{
+	struct shmdemo_pages req;
+	u32 usize, count;
+	u32 *pages;
+	int ret;
+
+	ret = shmdemo_copy_in(&req, sizeof(req), SHMDEMO_PAGES_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if (req.__reserved || req.count > SHMDEMO_PAGES_MAX)
+		return -EINVAL;
+	count = req.count;
+	pages = kvcalloc(max(count, 1U), sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	ret = shmdemo_seg_pages(req.id, req.start, pages, &count);
+	if (ret)
+		goto out_free_pages;
+	ret = -EFAULT;
+	if (copy_to_user(u64_to_user_ptr(req.pages_ptr), pages, count * sizeof(*pages)))
+		goto out_free_pages;
+	req.count = count;
+	ret = shmdemo_copy_out(uarg, &req, sizeof(req), usize);
+out_free_pages:
+	kvfree(pages);
+	return ret;
+}
+
 /**
  * shmdemo_ioctl - /dev/shmdemo ioctl entry point
  * @file: the open device
@@ -182,6 +211,7 @@ long shmdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	BUILD_BUG_ON(sizeof(struct shmdemo_resize) != SHMDEMO_RESIZE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_info) != SHMDEMO_INFO_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_list) != SHMDEMO_LIST_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct shmdemo_pages) != SHMDEMO_PAGES_SIZE_VER0);
 
 	switch (SHMDEMO_CMD(cmd)) {
 	case SHMDEMO_CMD(SHMDEMO_IOC_GET):
@@ -200,6 +230,8 @@ long shmdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return shmdemo_ioctl_info(uarg);
 	case SHMDEMO_CMD(SHMDEMO_IOC_LIST):
 		return shmdemo_ioctl_list(uarg);
+	case SHMDEMO_CMD(SHMDEMO_IOC_PAGES):
+		return shmdemo_ioctl_pages(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -21,6 +21,7 @@
 #include <linux/timekeeping.h>
 #include <linux/user_namespace.h>
 
+#include "compat.h"
 #include "shmdemo.h"
 #include "shmdemo_trace.h"
 
@@ -506,6 +507,60 @@ void shmdemo_seg_info(struct shmdemo_info *info)
 	idr_for_each_entry(&shmdemo_idr, seg, idx)
 		info->resident_pages += READ_ONCE(seg->inode->i_mapping->nrpages);
 	mutex_unlock(&shmdemo_ids_lock);
+}
+
+/* Fill @out[0..n) for pages [start, start + n); see struct shmdemo_pages. */
+static void shmdemo_seg_page_flags(struct shmdemo_seg *seg, pgoff_t start,
+				   u32 n, u32 *out)
+{
+	XA_STATE(xas, &seg->inode->i_mapping->i_pages, start);
+	struct folio *folio;
+	pgoff_t idx;
+	u32 v;
+
+	rcu_read_lock();
+	xas_for_each(&xas, folio, start + n - 1) {
+		if (xas_retry(&xas, folio) || xa_is_value(folio))
+			continue;
+		v = SHMDEMO_PAGE_RESIDENT;
+		if (folio_test_dirty(folio))
+			v |= SHMDEMO_PAGE_DIRTY;
+		v |= min(shmdemo_folio_mapcount(folio), 0xffff) << SHMDEMO_PAGE_MAPCOUNT_SHIFT;
+		for (idx = max(folio->index, start);
+		     idx < folio->index + folio_nr_pages(folio) && idx < start + n; idx++)
+			out[idx - start] = v;
+	}
+	rcu_read_unlock();
+}
+
+/**
+ * shmdemo_seg_pages - per-page residency, for residency maps
+ * @id: segment id
+ * @start: first page index
+ * @out: zeroed array of *@count entries
+ * @count: in: capacity; out: entries filled (the segment may end first)
+ *
+ * Context: process context; takes shmdemo_ids_lock, then RCU.
+ * Return: 0, -EINVAL (no such id) or -EACCES (no read permission).
+ */
+int shmdemo_seg_pages(int id, u64 start, u32 *out, u32 *count)
+{
+	struct shmdemo_seg *seg;
+	u64 npages;
+	int ret;
+
+	mutex_lock(&shmdemo_ids_lock);
+	seg = shmdemo_seg_lookup(id);
+	ret = seg ? shmdemo_seg_perms(seg, 0444) : -EINVAL;
+	if (ret)
+		goto out_unlock;
+	npages = shmdemo_bytes_to_pages(i_size_read(seg->inode));
+	*count = start >= npages ? 0 : min_t(u64, *count, npages - start);
+	if (*count)
+		shmdemo_seg_page_flags(seg, start, *count, out);
+out_unlock:
+	mutex_unlock(&shmdemo_ids_lock);
+	return ret;
 }
 
 static int shmdemo_cmp_id(const void *a, const void *b)

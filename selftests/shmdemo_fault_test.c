@@ -409,6 +409,99 @@ TEST_F(fault, tracepoints_report_every_fault)
 	}
 }
 
+static int seg_pages(int fd, int id, uint64_t start, uint32_t *pages, uint32_t count)
+{
+	struct shmdemo_pages req = {
+		.size = sizeof(req), .id = id, .start = start, .count = count,
+		.pages_ptr = (uintptr_t)pages,
+	};
+	int ret = shmdemo_ioctl(fd, SHMDEMO_IOC_PAGES, &req);
+
+	return ret ? ret : (int)req.count;
+}
+
+struct holder {
+	int fd;
+	int ready[2];
+	int release[2];
+};
+
+/* Map the segment, read page 0 (fault-around maps the cached ones), wait. */
+static int hold_mapping(void *varg)
+{
+	struct holder *h = varg;
+	long pg = shmdemo_page_size();
+	char *p = mmap(NULL, 8 * pg, PROT_READ, MAP_SHARED, h->fd, 0);
+	char c;
+
+	if (p == MAP_FAILED)
+		return 10;
+	c = p[0];
+	if (write(h->ready[1], &c, 1) != 1 || read(h->release[0], &c, 1) != 0)
+		return 11;
+	return 0;
+}
+
+/* The residency map's source: resident, dirty and mapcount, page by page. */
+TEST_F(fault, pages_ioctl_reports_residency_dirt_and_sharing)
+{
+	struct holder h = { .fd = self->fd };
+	uint32_t pages[16];
+	char *p, c;
+	pid_t pid;
+	int i, status;
+
+	SHMDEMO_NEED_DEVICE(self->fd);
+	new_seg(_metadata, self, 8 * self->pg);
+	p = map_seg(self->fd, 8 * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(NULL, p);
+	p[0] = p[2 * self->pg] = 1;		/* written: dirty */
+	c = p[5 * self->pg];			/* read: resident, clean */
+	(void)c;
+
+	ASSERT_EQ(8, seg_pages(self->fd, self->id, 0, pages, 16));
+	for (i = 0; i < 8; i++) {
+		uint32_t want = 0;
+
+		if (i == 0 || i == 2)
+			want = SHMDEMO_PAGE_RESIDENT | SHMDEMO_PAGE_DIRTY | 1 << SHMDEMO_PAGE_MAPCOUNT_SHIFT;
+		else if (i == 5)
+			want = SHMDEMO_PAGE_RESIDENT | 1 << SHMDEMO_PAGE_MAPCOUNT_SHIFT;
+		EXPECT_EQ(want, pages[i]) TH_LOG("page %d", i);
+	}
+
+	/* A second process maps the three cached pages: mapcount 2. */
+	ASSERT_EQ(0, pipe(h.ready));
+	ASSERT_EQ(0, pipe(h.release));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(h.release[1]);
+		_exit(hold_mapping(&h));
+	}
+	close(h.release[0]);
+	ASSERT_EQ(1, read(h.ready[0], &c, 1));
+	ASSERT_EQ(3, seg_pages(self->fd, self->id, 0, pages, 3));
+	EXPECT_EQ(2, SHMDEMO_PAGE_MAPCOUNT(pages[0]));
+	EXPECT_EQ(0, pages[1]);
+	EXPECT_EQ(2, SHMDEMO_PAGE_MAPCOUNT(pages[2]));
+	ASSERT_EQ(1, seg_pages(self->fd, self->id, 5, pages, 1));
+	EXPECT_EQ(2, SHMDEMO_PAGE_MAPCOUNT(pages[0]));
+	close(h.release[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(1, seg_pages(self->fd, self->id, 5, pages, 1));
+	EXPECT_EQ(1, SHMDEMO_PAGE_MAPCOUNT(pages[0]));
+
+	/* Ranges and bad input */
+	EXPECT_EQ(0, seg_pages(self->fd, self->id, 8, pages, 16));
+	EXPECT_EQ(2, seg_pages(self->fd, self->id, 6, pages, 16));
+	EXPECT_EQ(-EINVAL, seg_pages(self->fd, self->id, 0, pages, SHMDEMO_PAGES_MAX + 1));
+	EXPECT_EQ(-EINVAL, seg_pages(self->fd, -1, 0, pages, 16));
+	EXPECT_EQ(-EFAULT, seg_pages(self->fd, self->id, 0, (uint32_t *)8, 16));
+	munmap(p, 8 * self->pg);
+}
+
 /* A cgroup v2 memory.* value: memory.current, or @key's line of memory.stat. */
 static long cg_read(const char *cg, const char *file, const char *key)
 {

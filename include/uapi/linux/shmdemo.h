@@ -253,6 +253,39 @@ struct shmdemo_list {
 
 #define SHMDEMO_LIST_SIZE_VER0	16
 
+/* One __u32 per page in shmdemo_pages' array */
+#define SHMDEMO_PAGE_RESIDENT		(1U << 0)	/* in the segment's page cache */
+#define SHMDEMO_PAGE_DIRTY		(1U << 1)	/* written through a mapping */
+#define SHMDEMO_PAGE_MAPCOUNT_SHIFT	16		/* bits 16-31: mappings (PTEs) */
+#define SHMDEMO_PAGE_MAPCOUNT(v)	((v) >> SHMDEMO_PAGE_MAPCOUNT_SHIFT)
+#define SHMDEMO_PAGES_MAX		65536		/* entries per request */
+
+/**
+ * struct shmdemo_pages - the page cache of a segment, page by page
+ * @size:	sizeof(struct shmdemo_pages)
+ * @id:		segment id; read permission needed
+ * @start:	first page index
+ * @count:	in: entries at @pages_ptr (at most SHMDEMO_PAGES_MAX);
+ *		out: entries filled - fewer when the segment ends first
+ * @__reserved:	must be zero
+ * @pages_ptr:	user pointer to a __u32 array: SHMDEMO_PAGE_* bits, and the
+ *		number of page table entries mapping the page (saturated at
+ *		0xffff; for a large folio, those mapping any of its pages)
+ *
+ * What a residency map draws: resident or not, dirty or clean, and how
+ * many mappings share each page.  A snapshot: faults may change it at once.
+ */
+struct shmdemo_pages {
+	__u32 size;
+	__s32 id;
+	__aligned_u64 start;
+	__u32 count;
+	__u32 __reserved;
+	__aligned_u64 pages_ptr;
+};
+
+#define SHMDEMO_PAGES_SIZE_VER0	32
+
 #define SHMDEMO_IOC_GET		_IOWR(SHMDEMO_IOC_MAGIC, 0x01, struct shmdemo_get)
 #define SHMDEMO_IOC_BIND	_IOW(SHMDEMO_IOC_MAGIC, 0x02, struct shmdemo_bind)
 #define SHMDEMO_IOC_STAT	_IOWR(SHMDEMO_IOC_MAGIC, 0x03, struct shmdemo_stat)
@@ -261,5 +294,6 @@ struct shmdemo_list {
 #define SHMDEMO_IOC_RESIZE	_IOW(SHMDEMO_IOC_MAGIC, 0x06, struct shmdemo_resize)
 #define SHMDEMO_IOC_INFO	_IOR(SHMDEMO_IOC_MAGIC, 0x07, struct shmdemo_info)
 #define SHMDEMO_IOC_LIST	_IOWR(SHMDEMO_IOC_MAGIC, 0x08, struct shmdemo_list)
+#define SHMDEMO_IOC_PAGES	_IOWR(SHMDEMO_IOC_MAGIC, 0x09, struct shmdemo_pages)
 
 #endif /* _UAPI_LINUX_SHMDEMO_H */
