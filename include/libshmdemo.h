@@ -57,8 +57,9 @@ enum shmd_backend {
  * @backend:	one of enum shmd_backend
  * @key:	DEVICE, SYSV: the key, or SHMD_KEY_PRIVATE for a new segment
  * @path:	FILE: the file's path; POSIX: the object's name ("/name")
- * @size:	bytes; a new segment or file gets this size, an existing one
- *		must be at least this big (0: whatever it is).  ANON: required.
+ * @size:	bytes; a new segment, or a new or empty file or object, gets
+ *		this size; an existing one must be at least this big (0:
+ *		whatever it is).  ANON: required.
  * @flags:	SHMD_CREATE, SHMD_EXCL
  * @mode:	permission bits of a new segment, file or object
  */
@@ -76,19 +77,28 @@ struct shmd_seg;	/* opaque handle of an open segment */
 
 /*
  * Open (or create) a segment.  The handle is only a name for it: closing
- * the handle neither detaches nor removes anything.  An ANON segment's
- * memory is mapped here (an anonymous mapping has no name to reopen); its
- * one attachment is that mapping.
+ * the handle neither detaches nor removes anything - except for ANON, whose
+ * memory is mapped here (an anonymous mapping has no name to reopen): its
+ * one attachment is that mapping, and closing a handle that never attached
+ * it unmaps it, since nothing else could ever reach it.  A handle may be
+ * used by several threads at once.
  */
 int shmd_seg_open(const struct shmd_open_opts *opts, struct shmd_seg **segp);
-/* DEVICE, SYSV: a handle on an existing segment by id (-EINVAL if none). */
+/*
+ * DEVICE, SYSV: a handle on an existing segment by id (-EINVAL if none).
+ * A segment the caller may not read still gets a handle (its size is then
+ * unknown, 0): attaching is what checks permissions.
+ */
 int shmd_seg_open_id(enum shmd_backend backend, int id, struct shmd_seg **segp);
 void shmd_seg_close(struct shmd_seg *seg);
 
 enum shmd_backend shmd_seg_backend(const struct shmd_seg *seg);
 /* The kernel id (DEVICE, SYSV) or the file descriptor (FILE, POSIX); -1 for ANON. */
 int shmd_seg_id(const struct shmd_seg *seg);
-/* Size in bytes as known at open (or after shmd_stat()). */
+/*
+ * Size in bytes as last seen: at open, and refreshed by shmd_attach() and
+ * shmd_stat() (ANON: the size asked for).  0 if it could not be read.
+ */
 uint64_t shmd_seg_size(const struct shmd_seg *seg);
 
 /* shmd_attach() flags */
@@ -97,9 +107,12 @@ uint64_t shmd_seg_size(const struct shmd_seg *seg);
 #define SHMD_RND	(1U << 2)	/* round @addr down to SHMLBA (SHM_RND) */
 
 /*
- * Map the whole segment.  @addr: NULL (the kernel chooses) or a hint that
- * must be page aligned unless SHMD_RND; a hint that overlaps a mapping
- * fails with -EINVAL, as shmat() does.  The address is stored in *@addrp.
+ * Map the whole segment.  @addr: NULL (the kernel chooses) or the exact
+ * address, SHMLBA aligned unless SHMD_RND rounds it down; an address that
+ * overlaps a mapping fails with -EINVAL, as shmat() does.  The address is
+ * stored in *@addrp.  SHMD_PRIVATE needs only read permission (the copies
+ * are the caller's).  ANON: @addr NULL, @flags 0, and one attach per
+ * handle (-EBUSY after that, detached or not).
  */
 int shmd_attach(struct shmd_seg *seg, void *addr, unsigned int flags, void **addrp);
 /* Unmap what shmd_attach() mapped at @addr; -EINVAL for any other address. */
@@ -135,7 +148,8 @@ int shmd_sync(void *addr, unsigned int flags);
 /**
  * struct shmd_stat - one status struct for every backend
  * @sz:		sizeof(struct shmd_stat), set by the caller
- * @valid:	SHMD_STAT_* bits: fields not in it are zero
+ * @valid:	SHMD_STAT_* bits: fields not in it are zero (@backend and
+ *		@sz are always set)
  * @backend:	the backend
  * @id:		kernel id (DEVICE, SYSV)
  * @key:	key (DEVICE, SYSV)
@@ -204,8 +218,11 @@ int shmd_list(enum shmd_backend backend, int *ids, size_t cap);
  * @has_counters: 1 if @counters is meaningful
  *
  * shmd_faults_begin() records a snapshot; shmd_faults_end() turns it into
- * the difference since then.  Use the same thread for both: getrusage()
- * counts the whole process.
+ * the difference since then - except @counters.pages_resident and
+ * .pages_dirty, which are levels and report the value at the end.
+ * getrusage(RUSAGE_SELF) counts every thread of the process: what other
+ * threads fault meanwhile is counted too.  @seg may be NULL (process
+ * faults only).  @sz must be at least sizeof(struct shmd_faults).
  */
 struct shmd_faults {
 	size_t sz;

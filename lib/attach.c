@@ -111,7 +111,11 @@ int shmd_attach(struct shmd_seg *seg, void *addr, unsigned int flags, void **add
 	a.ops = seg->ops;
 	ret = shmd_table_add(&a);
 	if (ret) {
-		seg->ops->detach(&a);
+		/* ANON's mapping is the segment itself: give it back, keep it. */
+		if (seg->backend == SHMD_BACKEND_ANON)
+			__atomic_store_n(&seg->anon_attached, false, __ATOMIC_RELEASE);
+		else
+			seg->ops->detach(&a);
 		return ret;
 	}
 	*addrp = a.addr;

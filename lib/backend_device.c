@@ -99,14 +99,16 @@ static void shmd_dev_close(struct shmd_seg *seg)
 static int shmd_dev_attach(struct shmd_seg *seg, void *addr, unsigned int flags,
 			   struct shmd_attachment *a)
 {
+	/* A private copy-on-write mapping never writes the segment. */
+	bool ro = flags & (SHMD_RDONLY | SHMD_PRIVATE);
 	struct shmdemo_bind bind = {
 		.size = sizeof(bind), .id = seg->id,
-		.flags = flags & SHMD_RDONLY ? SHMDEMO_BIND_RDONLY : 0,
+		.flags = ro ? SHMDEMO_BIND_RDONLY : 0,
 	};
 	struct shmdemo_stat st;
 	int fd, ret;
 
-	fd = shmd_dev_open_fd(flags & SHMD_RDONLY ? O_RDONLY : O_RDWR);
+	fd = shmd_dev_open_fd(ro ? O_RDONLY : O_RDWR);
 	if (fd < 0)
 		return fd;
 	ret = shmd_dev_ioctl(fd, SHMDEMO_IOC_BIND, &bind);

@@ -54,7 +54,8 @@ static int shmd_fd_open(struct shmd_seg *seg, const struct shmd_open_opts *o,
 	if ((uint64_t)st.st_size < o->size)
 		goto out_close;
 	ret = -ENOMEM;
-	seg->path = strdup(o->path);
+	/* A file is removed by the path it was opened with, not the cwd's. */
+	seg->path = opener == shmd_open_file_path ? realpath(o->path, NULL) : strdup(o->path);
 	if (!seg->path)
 		goto out_close;
 	seg->fd = fd;
@@ -100,7 +101,6 @@ static int shmd_fd_stat(struct shmd_seg *seg, struct shmd_stat *st)
 		return -errno;
 	st->valid = SHMD_STAT_SIZE | SHMD_STAT_MODE | SHMD_STAT_OWNER |
 		    SHMD_STAT_ATIME | SHMD_STAT_CTIME | SHMD_STAT_MTIME;
-	st->id = -1;
 	st->size = (uint64_t)k.st_size;
 	st->mode = k.st_mode & 07777;
 	st->uid = k.st_uid;
@@ -186,9 +186,9 @@ static int shmd_anon_attach(struct shmd_seg *seg, void *addr, unsigned int flags
 	/* One mapping, already placed: no address, no other mode. */
 	if (addr || flags)
 		return -EINVAL;
-	if (seg->anon_attached)
+	/* Atomic: threads sharing the handle race for the one attachment. */
+	if (__atomic_exchange_n(&seg->anon_attached, true, __ATOMIC_ACQ_REL))
 		return -EBUSY;
-	seg->anon_attached = true;
 	a->addr = seg->anon;
 	a->len = shmd_anon_len(shmd_seg_size_get(seg));	/* detach takes the guard too */
 	return 0;
@@ -197,7 +197,6 @@ static int shmd_anon_attach(struct shmd_seg *seg, void *addr, unsigned int flags
 static int shmd_anon_stat(struct shmd_seg *seg, struct shmd_stat *st)
 {
 	st->valid = SHMD_STAT_SIZE;
-	st->id = -1;
 	st->size = shmd_seg_size_get(seg);
 	return 0;
 }

@@ -29,9 +29,17 @@ static int shmd_faults_now(struct shmd_seg *seg, struct shmd_faults *f)
 	return 0;
 }
 
+/* An output struct: the caller's must hold all of ours. */
+static int shmd_faults_check(const struct shmd_faults *f)
+{
+	if (!f || f->sz < sizeof(*f))
+		return -EINVAL;
+	return shmd_check_opts(f, f->sz, sizeof(*f));
+}
+
 int shmd_faults_begin(struct shmd_seg *seg, struct shmd_faults *f)
 {
-	int ret = shmd_check_opts(f, f ? f->sz : 0, sizeof(*f));
+	int ret = shmd_faults_check(f);
 
 	return ret ? ret : shmd_faults_now(seg, f);
 }
@@ -41,7 +49,7 @@ int shmd_faults_begin(struct shmd_seg *seg, struct shmd_faults *f)
 int shmd_faults_end(struct shmd_seg *seg, struct shmd_faults *f)
 {
 	struct shmd_faults now = { .sz = sizeof(now) };
-	int ret = shmd_check_opts(f, f ? f->sz : 0, sizeof(*f));
+	int ret = shmd_faults_check(f);
 
 	if (ret)
 		return ret;

@@ -56,6 +56,8 @@ int shmd_check_opts(const void *opts, size_t usize, size_t ksize)
 
 	if (!opts || usize < sizeof(size_t))
 		return -EINVAL;
+	if (usize > 4096)	/* no struct of ours will ever be that big */
+		return -E2BIG;
 	for (i = ksize; i < usize; i++)
 		if (p[i])
 			return -E2BIG;

@@ -1,0 +1,864 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libshmdemo-sysv.so - System V shared memory on /dev/shmdemo, for programs
+ * that don't know about it:
+ *
+ *	LD_PRELOAD=/path/to/libshmdemo-sysv.so ./program
+ *
+ * shmget(), shmat(), shmdt() and shmctl() are replaced; a program sees the
+ * same return values, errno values and shmid_ds fields as with native
+ * System V shm (the module applies the Linux rules: see kmod/shmdemo_seg.c),
+ * but its segments live on the device, with the device's page cache and
+ * fault path.  Nothing else is exported.  The shim never prints and is
+ * thread-safe; errno is left alone by calls that succeed.
+ *
+ * Routing, read once when the library is loaded:
+ *
+ *   default			every call goes to the device.
+ *   SHMDEMO_SYSV=0		the shim is off: every call goes to the real
+ *				libc function (dlsym(RTLD_NEXT)).
+ *   SHMDEMO_SYSV_KEYS=LO-HI	only shmget() of a key in [LO, HI] goes to the
+ *				device (LO and HI as strtol() base 0 reads
+ *				them: hex, octal or decimal; a key is compared
+ *				as its 32-bit unsigned value, so "-5--1" is
+ *				fine).  IPC_PRIVATE and every other key go
+ *				native.  An id then counts as a device id only
+ *				if this process (or the parent it was forked
+ *				from) got it from the shim's shmget(): shmat()
+ *				and the id-based shmctl() commands (IPC_STAT,
+ *				IPC_SET, IPC_RMID, SHM_LOCK, SHM_UNLOCK) go to
+ *				the device for those ids and native for the
+ *				rest; IPC_INFO, SHM_INFO, SHM_STAT and
+ *				SHM_STAT_ANY describe the native table.  Device
+ *				and native ids are separate number spaces: an
+ *				id that both handed out to this process is
+ *				taken as the device's.  A malformed value
+ *				(not two numbers, or LO > HI) routes nothing to
+ *				the device.
+ *
+ * If /dev/shmdemo does not exist (module not loaded: open() gives ENOENT),
+ * that call goes native instead, so a program still works without the
+ * module; any other open() error (EACCES...) is the call's error.
+ *
+ * Calls, and where they differ from native System V:
+ *
+ *   shmget	SHMDEMO_IOC_GET (IPC_CREAT, IPC_EXCL and the 0777 bits).
+ *		SHM_HUGETLB gives EINVAL (the device has no huge pages);
+ *		SHM_NORESERVE is ignored (device pages are allocated on first
+ *		touch anyway).
+ *   shmat	Linux's do_shmat() checks (shmid < 0, SHMLBA alignment and
+ *		SHM_RND, SHM_REMAP, an occupied range without SHM_REMAP is
+ *		EINVAL), then a private open of the device, SHMDEMO_IOC_BIND
+ *		(EINVAL, EACCES), and mmap(MAP_SHARED) of the whole segment
+ *		(size rounded up to pages).  The open file is closed at once:
+ *		the mapping keeps the segment, counts in nattch, and is
+ *		inherited by fork() like a native attach.  SHM_EXEC's
+ *		execute-permission check is done here from the segment's
+ *		owner, group and mode, with CAP_IPC_OWNER from capget();
+ *		mmap(PROT_EXEC) fails with EPERM if /dev is mounted noexec.
+ *   shmdt	Addresses returned by the shim's shmat() (in this process or
+ *		inherited through fork()) are munmap()ed.  Any other address is
+ *		EINVAL, except in SHMDEMO_SYSV_KEYS mode or after a call went
+ *		native because the device was absent: then the real shmdt()
+ *		decides.  A shim attach that the program moved with mremap()
+ *		or replaced with its own mmap() is not tracked.
+ *   shmctl	IPC_STAT, IPC_SET (uid, gid and the 0777 mode bits), IPC_RMID,
+ *		IPC_INFO, SHM_INFO as the device reports them (struct shminfo:
+ *		shmmax = max_seg_bytes, shmmin = 1, shmmni = shmseg =
+ *		max_segments, shmall = max_total_pages; struct shm_info:
+ *		used_ids, shm_tot, shm_rss, the rest 0).  An "index" for
+ *		SHM_STAT/SHM_STAT_ANY is a position in the device's id-ordered
+ *		segment list (SHMDEMO_IOC_LIST), and IPC_INFO/SHM_INFO return
+ *		the highest position (number of segments - 1, or 0), so an
+ *		ipcs-style loop from 0 to that value visits every segment; an
+ *		argument that is not a position but a listed id is taken as
+ *		that id.  SHM_STAT_ANY still needs read permission (the
+ *		device has no way around it): EACCES where Linux succeeds.
+ *		SHM_LOCK/SHM_UNLOCK: device pages are always resident and
+ *		unevictable, so they only do Linux's checks (EINVAL for a bad
+ *		id; EPERM unless owner, creator or CAP_IPC_LOCK; SHM_LOCK with
+ *		a zero RLIMIT_MEMLOCK is EPERM for non-CAP_IPC_LOCK callers)
+ *		and return 0; SHM_LOCKED never shows in shm_perm.mode.  The
+ *		owner check needs the segment's status: a caller without read
+ *		permission and without CAP_IPC_LOCK gets EPERM even if it owns
+ *		the segment.  IPC_64 in cmd is handled as this architecture's
+ *		kernel does (an unknown command on x86_64).
+ *		A NULL buf gives EFAULT where Linux gives it (IPC_SET before
+ *		the id is checked, the others after); a non-NULL invalid buf
+ *		faults in the program instead of giving EFAULT.
+ *
+ * Not covered: statically linked programs, 32-bit programs built with
+ * _TIME_BITS=64 (they call __shmctl64), the raw ipc()/shm* system calls,
+ * and ipcs(1), which reads /proc/sysvipc/shm (the device's listing is
+ * /proc/shmdemo).
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+#include <linux/shmdemo.h>
+
+#define SHIM_API	__attribute__((visibility("default")))
+
+/*
+ * <linux/ipc.h>'s IPC_64 in a shmctl() cmd: kernels that parse an IPC
+ * version (CONFIG_ARCH_WANT_IPC_PARSE_VERSION: i386, 32-bit arm, mips,
+ * powerpc...) strip it; the 64-bit ports below don't, so there it makes an
+ * unknown command (EINVAL), as it does here.
+ */
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv) || defined(__loongarch__)
+#define SHIM_IPC_64	0
+#else
+#define SHIM_IPC_64	0x0100
+#endif
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+
+typedef int (*shmget_fn)(key_t, size_t, int);
+typedef void *(*shmat_fn)(int, const void *, int);
+typedef int (*shmdt_fn)(const void *);
+typedef int (*shmctl_fn)(int, int, struct shmid_ds *);
+
+enum shim_route {
+	ROUTE_ALL,	/* default: everything to the device */
+	ROUTE_KEYS,	/* SHMDEMO_SYSV_KEYS: keys in [lo, hi] */
+	ROUTE_NONE,	/* SHMDEMO_SYSV=0 or a malformed key range */
+};
+
+static struct {
+	enum shim_route route;
+	uint32_t lo, hi;
+	shmget_fn shmget;
+	shmat_fn shmat;
+	shmdt_fn shmdt;
+	shmctl_fn shmctl;
+} cfg;
+
+static pthread_once_t cfg_once = PTHREAD_ONCE_INIT;
+
+/* Set once a call went native because the device was absent (ROUTE_ALL). */
+static bool went_native;
+
+/*
+ * The shim's attachments (address -> length) and, in ROUTE_KEYS mode, the
+ * device ids this process got from shmget().  One lock for both; held
+ * across fork() so the child's copy is consistent.
+ */
+struct shim_attach {
+	uintptr_t addr;
+	size_t len;
+};
+
+static pthread_mutex_t shim_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct shim_attach *attaches;
+static size_t nr_attaches, cap_attaches;
+static int *dev_ids;
+static size_t nr_dev_ids, cap_dev_ids;
+
+static void shim_atfork_prepare(void)
+{
+	pthread_mutex_lock(&shim_lock);
+}
+
+static void shim_atfork_release(void)
+{
+	pthread_mutex_unlock(&shim_lock);
+}
+
+static bool parse_key(const char *s, char **end, uint32_t *out)
+{
+	long v;
+
+	errno = 0;
+	v = strtol(s, end, 0);
+	if (*end == s || errno || v < INT32_MIN || v > (long)UINT32_MAX)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* "LO-HI" -> [lo, hi]; false if malformed. */
+static bool parse_range(const char *s, uint32_t *lo, uint32_t *hi)
+{
+	char *end;
+
+	if (!parse_key(s, &end, lo) || *end != '-')
+		return false;
+	s = end + 1;
+	if (!parse_key(s, &end, hi) || *end != '\0')
+		return false;
+	return *lo <= *hi;
+}
+
+static void shim_init_once(void)
+{
+	int saved = errno;
+	const char *on = getenv("SHMDEMO_SYSV");
+	const char *keys = getenv("SHMDEMO_SYSV_KEYS");
+
+	cfg.shmget = (shmget_fn)dlsym(RTLD_NEXT, "shmget");
+	cfg.shmat = (shmat_fn)dlsym(RTLD_NEXT, "shmat");
+	cfg.shmdt = (shmdt_fn)dlsym(RTLD_NEXT, "shmdt");
+	cfg.shmctl = (shmctl_fn)dlsym(RTLD_NEXT, "shmctl");
+
+	cfg.route = ROUTE_ALL;
+	if (on && !strcmp(on, "0"))
+		cfg.route = ROUTE_NONE;
+	else if (keys && *keys)
+		cfg.route = parse_range(keys, &cfg.lo, &cfg.hi) ? ROUTE_KEYS : ROUTE_NONE;
+
+	pthread_atfork(shim_atfork_prepare, shim_atfork_release, shim_atfork_release);
+	errno = saved;
+}
+
+static void shim_init(void)
+{
+	pthread_once(&cfg_once, shim_init_once);
+}
+
+/* Read the environment at load time, before the program starts threads. */
+__attribute__((constructor)) static void shim_ctor(void)
+{
+	shim_init();
+}
+
+/* ------------------------------------------------------------------ */
+
+static int fail(int err)
+{
+	errno = err;
+	return -1;
+}
+
+static void *fail_ptr(int err)
+{
+	errno = err;
+	return (void *)-1;
+}
+
+static void close_keep_errno(int fd)
+{
+	int saved = errno;
+
+	close(fd);
+	errno = saved;
+}
+
+/* The real libc functions (ENOSYS if libc somehow has none). */
+static int real_shmget(key_t key, size_t size, int shmflg)
+{
+	return cfg.shmget ? cfg.shmget(key, size, shmflg) : fail(ENOSYS);
+}
+
+static void *real_shmat(int shmid, const void *addr, int shmflg)
+{
+	return cfg.shmat ? cfg.shmat(shmid, addr, shmflg) : fail_ptr(ENOSYS);
+}
+
+static int real_shmdt(const void *addr)
+{
+	return cfg.shmdt ? cfg.shmdt(addr) : fail(ENOSYS);
+}
+
+static int real_shmctl(int shmid, int cmd, struct shmid_ds *buf)
+{
+	return cfg.shmctl ? cfg.shmctl(shmid, cmd, buf) : fail(ENOSYS);
+}
+
+/*
+ * Open the device.  Returns the fd; -1 with errno on failure, and *absent
+ * set (errno restored to @saved) when there is no device: go native.
+ */
+static int dev_open(int flags, bool *absent, int saved)
+{
+	int fd = open(SHMDEMO_DEVICE, flags | O_CLOEXEC);
+
+	*absent = false;
+	if (fd < 0 && errno == ENOENT) {
+		*absent = true;
+		__atomic_store_n(&went_native, true, __ATOMIC_RELAXED);
+		errno = saved;
+	}
+	return fd;
+}
+
+static int dev_stat(int fd, int id, struct shmdemo_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->id = id;
+	return ioctl(fd, SHMDEMO_IOC_STAT, st);
+}
+
+static bool key_routed(key_t key)
+{
+	uint32_t k = (uint32_t)key;
+
+	switch (cfg.route) {
+	case ROUTE_ALL:
+		return true;
+	case ROUTE_KEYS:
+		return key != IPC_PRIVATE && k >= cfg.lo && k <= cfg.hi;
+	default:
+		return false;
+	}
+}
+
+/* Context: shim_lock held. */
+static bool dev_id_known_locked(int id)
+{
+	size_t i;
+
+	for (i = 0; i < nr_dev_ids; i++)
+		if (dev_ids[i] == id)
+			return true;
+	return false;
+}
+
+static bool id_routed(int id)
+{
+	bool known;
+
+	switch (cfg.route) {
+	case ROUTE_ALL:
+		return true;
+	case ROUTE_KEYS:
+		pthread_mutex_lock(&shim_lock);
+		known = dev_id_known_locked(id);
+		pthread_mutex_unlock(&shim_lock);
+		return known;
+	default:
+		return false;
+	}
+}
+
+/* Remember a device id (ROUTE_KEYS); false if out of memory. */
+static bool dev_id_add(int id)
+{
+	bool ok = true;
+
+	pthread_mutex_lock(&shim_lock);
+	if (!dev_id_known_locked(id)) {
+		if (nr_dev_ids == cap_dev_ids) {
+			size_t cap = cap_dev_ids ? 2 * cap_dev_ids : 16;
+			int *n = realloc(dev_ids, cap * sizeof(*n));
+
+			if (n) {
+				dev_ids = n;
+				cap_dev_ids = cap;
+			}
+		}
+		if (nr_dev_ids < cap_dev_ids)
+			dev_ids[nr_dev_ids++] = id;
+		else
+			ok = false;
+	}
+	pthread_mutex_unlock(&shim_lock);
+	return ok;
+}
+
+/* ------------------------------------------------------------------ */
+
+SHIM_API int shmget(key_t key, size_t size, int shmflg)
+{
+	int saved = errno, fd, ret;
+	struct shmdemo_get get = {
+		.size = sizeof(get),
+		.key = key,
+		.bytes = size,
+		.mode = shmflg & 0777,
+	};
+	bool absent;
+
+	shim_init();
+	if (!key_routed(key))
+		return real_shmget(key, size, shmflg);
+	fd = dev_open(O_RDONLY, &absent, saved);
+	if (absent)
+		return real_shmget(key, size, shmflg);
+	if (fd < 0)
+		return -1;
+	if (shmflg & SHM_HUGETLB) {
+		close(fd);
+		return fail(EINVAL);
+	}
+	if (shmflg & IPC_CREAT)
+		get.flags |= SHMDEMO_GET_CREATE;
+	if (shmflg & IPC_EXCL)
+		get.flags |= SHMDEMO_GET_EXCL;
+	ret = ioctl(fd, SHMDEMO_IOC_GET, &get);
+	close_keep_errno(fd);
+	if (ret < 0)
+		return -1;
+	if (cfg.route == ROUTE_KEYS && !dev_id_add(get.id))
+		return fail(ENOMEM);
+	errno = saved;
+	return get.id;
+}
+
+/* ------------------------------------------------------------------ */
+
+static bool in_group(gid_t gid)
+{
+	gid_t *groups;
+	bool found = false;
+	int n, i;
+
+	if (getegid() == gid)
+		return true;
+	n = getgroups(0, NULL);
+	if (n <= 0)
+		return false;
+	groups = malloc(n * sizeof(*groups));
+	if (!groups)
+		return false;
+	n = getgroups(n, groups);
+	for (i = 0; i < n; i++)
+		if (groups[i] == gid)
+			found = true;
+	free(groups);
+	return found;
+}
+
+static bool has_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	int saved = errno;
+	bool ret;
+
+	memset(data, 0, sizeof(data));
+	ret = !syscall(SYS_capget, &hdr, data) &&
+	      (data[CAP_TO_INDEX(cap)].effective & CAP_TO_MASK(cap));
+	errno = saved;
+	return ret;
+}
+
+/* ipcperms() for the execute bit alone (read/write were checked by BIND). */
+static bool may_exec(const struct shmdemo_stat *st)
+{
+	uid_t euid = geteuid();
+	unsigned int granted = st->mode;
+
+	if (euid == st->cuid || euid == st->uid)
+		granted >>= 6;
+	else if (in_group(st->cgid) || in_group(st->gid))
+		granted >>= 3;
+	return (granted & 1) || has_cap(CAP_IPC_OWNER);
+}
+
+/* Record an attachment; replaces entries the new range overlaid (SHM_REMAP). */
+static bool attach_add(uintptr_t addr, size_t len)
+{
+	bool ok = true;
+	size_t i = 0;
+
+	pthread_mutex_lock(&shim_lock);
+	while (i < nr_attaches) {
+		if (attaches[i].addr >= addr && attaches[i].addr - addr < len)
+			attaches[i] = attaches[--nr_attaches];
+		else
+			i++;
+	}
+	if (nr_attaches == cap_attaches) {
+		size_t cap = cap_attaches ? 2 * cap_attaches : 16;
+		struct shim_attach *n = realloc(attaches, cap * sizeof(*n));
+
+		if (n) {
+			attaches = n;
+			cap_attaches = cap;
+		}
+	}
+	if (nr_attaches < cap_attaches)
+		attaches[nr_attaches++] = (struct shim_attach){ addr, len };
+	else
+		ok = false;
+	pthread_mutex_unlock(&shim_lock);
+	return ok;
+}
+
+SHIM_API void *shmat(int shmid, const void *shmaddr, int shmflg)
+{
+	int saved = errno, fd, prot, mflags = MAP_SHARED, err;
+	struct shmdemo_bind bind = { .size = sizeof(bind), .id = shmid };
+	uintptr_t addr = (uintptr_t)shmaddr;
+	uintptr_t shmlba = SHMLBA;
+	long pg = sysconf(_SC_PAGESIZE);
+	struct shmdemo_stat st;
+	bool absent, fixed = false;
+	size_t len;
+	void *p;
+
+	shim_init();
+	if (!id_routed(shmid))
+		return real_shmat(shmid, shmaddr, shmflg);
+
+	/* do_shmat()'s checks, in its order. */
+	if (shmid < 0)
+		return fail_ptr(EINVAL);
+	if (addr) {
+		if (addr & (shmlba - 1)) {
+			if (!(shmflg & SHM_RND))
+				return fail_ptr(EINVAL);
+			addr &= ~(shmlba - 1);
+			if (!addr && (shmflg & SHM_REMAP))
+				return fail_ptr(EINVAL);
+		}
+		fixed = true;
+		mflags |= (shmflg & SHM_REMAP) ? MAP_FIXED : MAP_FIXED_NOREPLACE;
+	} else if (shmflg & SHM_REMAP) {
+		return fail_ptr(EINVAL);
+	}
+	if (shmflg & SHM_RDONLY) {
+		prot = PROT_READ;
+		bind.flags = SHMDEMO_BIND_RDONLY;
+	} else {
+		prot = PROT_READ | PROT_WRITE;
+	}
+	if (shmflg & SHM_EXEC)
+		prot |= PROT_EXEC;
+
+	fd = dev_open((shmflg & SHM_RDONLY) ? O_RDONLY : O_RDWR, &absent, saved);
+	if (absent)
+		return real_shmat(shmid, shmaddr, shmflg);
+	if (fd < 0)
+		return (void *)-1;
+	if (ioctl(fd, SHMDEMO_IOC_BIND, &bind) || dev_stat(fd, shmid, &st))
+		goto out_close;
+	err = EACCES;
+	if ((shmflg & SHM_EXEC) && !may_exec(&st))
+		goto out_err;
+	err = EINVAL;
+	len = (st.bytes + pg - 1) / pg * pg;
+	if (len < st.bytes)
+		goto out_err;
+	if (fixed && !(shmflg & SHM_REMAP) && addr + len < addr)
+		goto out_err;
+
+	p = mmap((void *)addr, len, prot, mflags, fd, 0);
+	if (p == MAP_FAILED) {
+		/* An occupied range: do_shmat()'s find_vma_intersection(). */
+		if (errno == EEXIST)
+			errno = EINVAL;
+		goto out_close;
+	}
+	if (fixed && (uintptr_t)p != addr) {
+		/* A kernel older than MAP_FIXED_NOREPLACE took it as a hint. */
+		munmap(p, len);
+		goto out_err;
+	}
+	close(fd);
+	if (!attach_add((uintptr_t)p, len)) {
+		munmap(p, len);
+		return fail_ptr(ENOMEM);
+	}
+	errno = saved;
+	return p;
+
+out_err:
+	errno = err;
+out_close:
+	close_keep_errno(fd);
+	return (void *)-1;
+}
+
+/* ------------------------------------------------------------------ */
+
+SHIM_API int shmdt(const void *shmaddr)
+{
+	uintptr_t addr = (uintptr_t)shmaddr;
+	bool found = false;
+	size_t i;
+
+	shim_init();
+	if (cfg.route == ROUTE_NONE)
+		return real_shmdt(shmaddr);
+
+	pthread_mutex_lock(&shim_lock);
+	for (i = 0; i < nr_attaches; i++) {
+		if (attaches[i].addr == addr) {
+			/* Under the lock: nobody maps here before the entry is gone. */
+			munmap((void *)addr, attaches[i].len);
+			attaches[i] = attaches[--nr_attaches];
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&shim_lock);
+	if (found)
+		return 0;
+	if (cfg.route == ROUTE_KEYS || __atomic_load_n(&went_native, __ATOMIC_RELAXED))
+		return real_shmdt(shmaddr);
+	return fail(EINVAL);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void stat_to_ds(const struct shmdemo_stat *st, struct shmid_ds *ds)
+{
+	memset(ds, 0, sizeof(*ds));
+	ds->shm_perm.__key = st->key;
+	ds->shm_perm.uid = st->uid;
+	ds->shm_perm.gid = st->gid;
+	ds->shm_perm.cuid = st->cuid;
+	ds->shm_perm.cgid = st->cgid;
+	ds->shm_perm.mode = (st->mode & 0777) |
+			    ((st->flags & SHMDEMO_SEG_DEST) ? SHM_DEST : 0);
+	ds->shm_segsz = st->bytes;
+	ds->shm_atime = st->atime;
+	ds->shm_dtime = st->dtime;
+	ds->shm_ctime = st->ctime;
+	ds->shm_cpid = st->cpid;
+	ds->shm_lpid = st->lpid;
+	ds->shm_nattch = st->nattch;
+}
+
+/* All ids in id order; *ids is malloc()ed.  -1 with errno on failure. */
+static int dev_list(int fd, int32_t **ids, uint32_t *count)
+{
+	uint32_t cap = 64;
+
+	for (;;) {
+		int32_t *buf = malloc(cap * sizeof(*buf));
+		struct shmdemo_list list = {
+			.size = sizeof(list),
+			.count = cap,
+			.ids_ptr = (uintptr_t)buf,
+		};
+
+		if (!buf)
+			return fail(ENOMEM);
+		if (ioctl(fd, SHMDEMO_IOC_LIST, &list)) {
+			int err = errno;
+
+			free(buf);
+			return fail(err);
+		}
+		if (list.count <= cap) {
+			*ids = buf;
+			*count = list.count;
+			return 0;
+		}
+		cap = list.count + 16;
+		free(buf);
+	}
+}
+
+/* The highest "index" (list position) in use, as IPC_INFO/SHM_INFO return it. */
+static int max_index(const struct shmdemo_info *info)
+{
+	if (!info->segments)
+		return 0;
+	return info->segments - 1 > INT_MAX ? INT_MAX : (int)info->segments - 1;
+}
+
+static int dev_info(int fd, struct shmdemo_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return ioctl(fd, SHMDEMO_IOC_INFO, info);
+}
+
+static int ctl_ipc_info(int fd, struct shmid_ds *buf)
+{
+	struct shmdemo_info info;
+	struct shminfo si;
+
+	if (dev_info(fd, &info))
+		return -1;
+	if (!buf)
+		return fail(EFAULT);
+	memset(&si, 0, sizeof(si));
+	si.shmmax = info.max_seg_bytes;
+	si.shmmin = 1;
+	si.shmmni = info.max_segments;
+	si.shmseg = info.max_segments;
+	si.shmall = info.max_total_pages;
+	memcpy(buf, &si, sizeof(si));
+	return max_index(&info);
+}
+
+static int ctl_shm_info(int fd, struct shmid_ds *buf)
+{
+	struct shmdemo_info info;
+	struct shm_info si;
+
+	if (dev_info(fd, &info))
+		return -1;
+	if (!buf)
+		return fail(EFAULT);
+	memset(&si, 0, sizeof(si));
+	si.used_ids = info.segments;
+	si.shm_tot = info.total_pages;
+	si.shm_rss = info.resident_pages;
+	memcpy(buf, &si, sizeof(si));
+	return max_index(&info);
+}
+
+static int ctl_stat(int fd, int shmid, struct shmid_ds *buf)
+{
+	struct shmdemo_stat st;
+
+	if (dev_stat(fd, shmid, &st))
+		return -1;
+	if (!buf)
+		return fail(EFAULT);
+	stat_to_ds(&st, buf);
+	return 0;
+}
+
+/* SHM_STAT, SHM_STAT_ANY: @index is a position in the id list (or an id). */
+static int ctl_stat_index(int fd, int index, struct shmid_ds *buf)
+{
+	uint32_t count, i;
+	int32_t *ids;
+	int id = -1;
+
+	if (dev_list(fd, &ids, &count))
+		return -1;
+	if ((uint32_t)index < count) {
+		id = ids[index];
+	} else {
+		for (i = 0; i < count; i++)
+			if (ids[i] == index)
+				id = index;
+	}
+	free(ids);
+	if (id < 0)
+		return fail(EINVAL);
+	return ctl_stat(fd, id, buf) ? -1 : id;
+}
+
+static int ctl_set(int fd, int shmid, const struct shmid_ds *buf)
+{
+	struct shmdemo_set set = {
+		.size = sizeof(set),
+		.id = shmid,
+		.valid = SHMDEMO_SET_VALID,
+	};
+
+	if (!buf)
+		return fail(EFAULT);
+	set.uid = buf->shm_perm.uid;
+	set.gid = buf->shm_perm.gid;
+	set.mode = buf->shm_perm.mode & 0777;
+	return ioctl(fd, SHMDEMO_IOC_SET, &set) ? -1 : 0;
+}
+
+static int ctl_rmid(int fd, int shmid)
+{
+	struct shmdemo_id req = { .size = sizeof(req), .id = shmid };
+
+	return ioctl(fd, SHMDEMO_IOC_RMID, &req) ? -1 : 0;
+}
+
+/* SHM_LOCK, SHM_UNLOCK: Linux's checks only (see the top comment). */
+static int ctl_lock(int fd, int shmid, int cmd)
+{
+	struct shmdemo_stat st;
+	uid_t euid;
+	struct rlimit rl;
+
+	if (dev_stat(fd, shmid, &st)) {
+		if (errno != EACCES)
+			return -1;
+		return has_cap(CAP_IPC_LOCK) ? 0 : fail(EPERM);
+	}
+	if (has_cap(CAP_IPC_LOCK))
+		return 0;
+	euid = geteuid();
+	if (euid != st.uid && euid != st.cuid)
+		return fail(EPERM);
+	if (cmd == SHM_LOCK && !getrlimit(RLIMIT_MEMLOCK, &rl) && !rl.rlim_cur)
+		return fail(EPERM);
+	return 0;
+}
+
+static int dev_shmctl(int fd, int shmid, int cmd, struct shmid_ds *buf)
+{
+	switch (cmd) {
+	case IPC_INFO:
+		return ctl_ipc_info(fd, buf);
+	case SHM_INFO:
+		return ctl_shm_info(fd, buf);
+	case SHM_STAT:
+	case SHM_STAT_ANY:
+		return ctl_stat_index(fd, shmid, buf);
+	case IPC_STAT:
+		return ctl_stat(fd, shmid, buf);
+	case IPC_SET:
+		return ctl_set(fd, shmid, buf);
+	case IPC_RMID:
+		return ctl_rmid(fd, shmid);
+	case SHM_LOCK:
+	case SHM_UNLOCK:
+		return ctl_lock(fd, shmid, cmd);
+	default:
+		return fail(EINVAL);
+	}
+}
+
+static bool cmd_names_id(int cmd)
+{
+	switch (cmd) {
+	case IPC_STAT:
+	case IPC_SET:
+	case IPC_RMID:
+	case SHM_LOCK:
+	case SHM_UNLOCK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+SHIM_API int shmctl(int shmid, int cmd, struct shmid_ds *buf)
+{
+	int saved = errno, fd, ret, c;
+	bool absent;
+
+	shim_init();
+	switch (cfg.route) {
+	case ROUTE_ALL:
+		break;
+	case ROUTE_KEYS:
+		if (cmd >= 0 && cmd_names_id(cmd & ~SHIM_IPC_64) && id_routed(shmid))
+			break;
+		return real_shmctl(shmid, cmd, buf);
+	default:
+		return real_shmctl(shmid, cmd, buf);
+	}
+
+	if (cmd < 0 || shmid < 0)
+		return fail(EINVAL);
+	c = cmd & ~SHIM_IPC_64;
+	fd = dev_open(O_RDONLY, &absent, saved);
+	if (absent)
+		return real_shmctl(shmid, cmd, buf);
+	if (fd < 0)
+		return -1;
+	ret = dev_shmctl(fd, shmid, c, buf);
+	close_keep_errno(fd);
+	if (ret >= 0)
+		errno = saved;
+	return ret;
+}
