@@ -3,18 +3,19 @@
 #
 # The library as a user gets it: `make install` into a temporary prefix,
 # `pkg-config --cflags --libs shmdemo`, a tiny program compiled and run
-# against it (shared and static), and `nm -D` showing exactly the API that
-# include/libshmdemo.h declares.  Prints its own TAP.  Host-only.
+# against it (shared and static), `nm -D` showing exactly the API that
+# include/libshmdemo.h declares, and a man page for each of those
+# functions.  Prints its own TAP.  Host-only.
 TOP=@TOP@
 echo "TAP version 13"
-echo "1..3"
+echo "1..4"
 if [ -n "$SHMDEMO_VM" ]; then
-	for i in 1 2 3; do echo "ok $i # SKIP host-only (the guest's filesystem is read-only)"; done
+	for i in 1 2 3 4; do echo "ok $i # SKIP host-only (the guest's filesystem is read-only)"; done
 	exit 0
 fi
 for tool in pkg-config nm cc; do
 	command -v $tool >/dev/null || {
-		for i in 1 2 3; do echo "ok $i # SKIP $tool not installed"; done
+		for i in 1 2 3 4; do echo "ok $i # SKIP $tool not installed"; done
 		exit 0
 	}
 done
@@ -64,5 +65,17 @@ else
 	echo "# declared: $(echo $declared)"
 	echo "# exported: $(echo $exported)"
 	echo "not ok 3 exported_symbols_are_exactly_the_documented_api"; fail=1
+fi
+
+# Every function of the API has its own installed man page.
+missing=""
+for fn in $declared; do
+	[ -f "$tmp/prefix/share/man/man3/$fn.3" ] || missing="$missing $fn"
+done
+if [ -n "$declared" ] && [ -z "$missing" ] && [ -f "$tmp/prefix/share/man/man3/libshmdemo.3" ]; then
+	echo "ok 4 every_api_function_has_an_installed_man_page"
+else
+	echo "# missing:$missing"
+	echo "not ok 4 every_api_function_has_an_installed_man_page"; fail=1
 fi
 exit $fail
