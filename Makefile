@@ -26,7 +26,7 @@ KSFT		= $(SHMDEMO_CACHE)/linux-source-6.1/tools/testing/selftests
 KMOD_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) kmod/Kbuild kmod/probe.sh
 
 .PHONY: all deps modules modules-all lib tools selftests ksft-install check install \
-	demo checkpatch sparse lint clean
+	demo load unload checkpatch sparse lint clean
 
 all: modules lib tools selftests
 
@@ -49,6 +49,7 @@ install: lib
 
 tools: lib
 	@$(MAKE) -s -C tools/compare
+	@if [ -f tools/shmdemo/Makefile ]; then $(MAKE) -s -C tools/shmdemo; fi
 
 selftests: deps lib
 	@$(MAKE) -s -C selftests KSFT=$(KSFT)
@@ -59,6 +60,7 @@ ksft-install: selftests
 	@rm -rf build/ksft && mkdir -p build/ksft
 	@$(MAKE) -s -C selftests KSFT=$(KSFT) install INSTALL_PATH=$(CURDIR)/build/ksft/shmdemo
 	@$(MAKE) -s -C lib/tests KSFT=$(KSFT) install INSTALL_PATH=$(CURDIR)/build/ksft/libshmdemo
+	@mkdir -p build/ksft/lib && cp lib/libshmdemo-sysv.so build/ksft/lib/	# ../lib of the shim test
 	@cp -r $(KSFT)/run_kselftest.sh $(KSFT)/kselftest build/ksft/
 	@{ $(MAKE) -s --no-print-directory -C selftests KSFT=$(KSFT) COLLECTION=shmdemo \
 		emit_tests | grep '^shmdemo:'; \
@@ -67,8 +69,21 @@ ksft-install: selftests
 check: deps modules-all ksft-install
 	@tools/check $(CHECK_KERNELS)
 
-demo:
-	@echo "make demo: not built yet (issue 5); see README.md" >&2; exit 1
+# The main job: the article's experiments, native vs device, in a VM booted
+# on DEMO_KERNEL (default 6.1) with the module loaded.
+DEMO_KERNEL	?= $(if $(filter host,$(KERNEL)),6.1,$(KERNEL))
+demo: deps lib tools
+	@tools/deps --kernels $(DEMO_KERNEL)
+	@tools/build-kmod $(DEMO_KERNEL)
+	@tools/vm/run --kernel $(DEMO_KERNEL) --quiet -- tools/shmdemo/shmdemo demo
+
+# On a machine that can load modules (not this project's build machine):
+# `sudo make load` then `tools/shmdemo/shmdemo demo`.
+load: modules
+	insmod kmod/shmdemo.ko
+
+unload:
+	rmmod shmdemo
 
 checkpatch: deps
 	@perl $(SHMDEMO_CACHE)/linux-source-6.1/scripts/checkpatch.pl --strict --no-tree \

@@ -366,16 +366,18 @@ int shmdemo_seg_set(const struct shmdemo_set *req)
 	struct shmdemo_seg *seg;
 	int ret;
 
-	if ((req->valid & SHMDEMO_SET_UID) && !uid_valid(uid))
-		return -EINVAL;
-	if ((req->valid & SHMDEMO_SET_GID) && !gid_valid(gid))
-		return -EINVAL;
-
 	mutex_lock(&shmdemo_ids_lock);
 	seg = shmdemo_seg_lookup(req->id);
 	ret = seg ? shmdemo_seg_owner_check(seg) : -EINVAL;
 	if (ret)
 		goto out_unlock;
+	/* After the owner check, as ipc_update_perm() does: a stranger gets EPERM. */
+	ret = -EINVAL;
+	if ((req->valid & SHMDEMO_SET_UID) && !uid_valid(uid))
+		goto out_unlock;
+	if ((req->valid & SHMDEMO_SET_GID) && !gid_valid(gid))
+		goto out_unlock;
+	ret = 0;
 	spin_lock(&seg->lock);
 	if (req->valid & SHMDEMO_SET_UID)
 		seg->uid = uid;
