@@ -22,13 +22,14 @@
 
 TRACE_EVENT(shmdemo_fault,
 	    TP_PROTO(int id, pgoff_t pgoff, unsigned long address, bool write,
-		     bool cow, bool alloc, vm_fault_t result, u64 latency_ns),
-	    TP_ARGS(id, pgoff, address, write, cow, alloc, result, latency_ns),
+		     bool cow, bool found, bool alloc, vm_fault_t result, u64 latency_ns),
+	    TP_ARGS(id, pgoff, address, write, cow, found, alloc, result, latency_ns),
 	    TP_STRUCT__entry(__field(int, id)
 			     __field(unsigned long, pgoff)
 			     __field(unsigned long, address)
 			     __field(bool, write)
 			     __field(bool, cow)
+			     __field(bool, found)
 			     __field(bool, alloc)
 			     __field(unsigned int, result)
 			     __field(u64, latency_ns)
@@ -38,6 +39,7 @@ TRACE_EVENT(shmdemo_fault,
 			   __entry->address = address;
 			   __entry->write = write;
 			   __entry->cow = cow;
+			   __entry->found = found;
 			   __entry->alloc = alloc;
 			   __entry->result = (__force unsigned int)result;
 			   __entry->latency_ns = latency_ns;
@@ -45,7 +47,7 @@ TRACE_EVENT(shmdemo_fault,
 	    TP_printk("id=%d pgoff=%lu addr=0x%lx %s%s page=%s result=%s latency_ns=%llu",
 		      __entry->id, __entry->pgoff, __entry->address,
 		      __entry->write ? "write" : "read", __entry->cow ? " cow" : "",
-		      __entry->alloc ? "new" : "cached",
+		      __entry->alloc ? "new" : __entry->found ? "cached" : "none",
 		      shmdemo_show_fault_result(__entry->result), __entry->latency_ns)
 );
 

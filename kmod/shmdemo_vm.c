@@ -77,7 +77,7 @@ static vm_fault_t shmdemo_fault(struct vm_fault *vmf)
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	bool cow = write && !(vma->vm_flags & VM_SHARED);
 	u64 start = ktime_get_ns();
-	bool allocated = false;
+	bool allocated = false, found = false;
 	struct folio *folio;
 	vm_fault_t ret;
 	int err;
@@ -93,6 +93,7 @@ static vm_fault_t shmdemo_fault(struct vm_fault *vmf)
 		goto out_unlock;
 	}
 	vmf->page = folio_file_page(folio, vmf->pgoff);
+	found = true;
 	ret = VM_FAULT_LOCKED;
 out_unlock:
 	filemap_invalidate_unlock_shared(mapping);
@@ -106,7 +107,7 @@ out_unlock:
 	if (allocated)
 		atomic64_inc(&seg->c.pages_alloc);
 	trace_shmdemo_fault(seg->id, vmf->pgoff, vmf->address, write, cow,
-			    allocated, ret, ktime_get_ns() - start);
+			    found && !allocated, allocated, ret, ktime_get_ns() - start);
 	return ret;
 }
 

@@ -390,16 +390,21 @@ TEST_F(fault, tracepoints_report_every_fault)
 	ASSERT_EQ(0, write_str(TRACEFS "trace", ""));
 	ASSERT_EQ(0, write_str(TRACEFS "events/shmdemo/enable", "1"));
 
-	p = map_seg(self->fd, n * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	p = map_seg(self->fd, (n + 1) * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	ASSERT_NE(NULL, p);
 	for (i = 0; i < n; i++)
 		p[i * self->pg] = 1;
-	munmap(p, n * self->pg);
+	/* One page past the end: refused before any page is looked up. */
+	EXPECT_EQ(SIGBUS, shmdemo_touch_signal(p + n * self->pg, false));
+	munmap(p, (n + 1) * self->pg);
 	ASSERT_EQ(0, write_str(TRACEFS "events/shmdemo/enable", "0"));
 
 	EXPECT_EQ(n, trace_count("shmdemo_fault:", idstr, " write page=new result=LOCKED"));
 	EXPECT_EQ(n, trace_count("shmdemo_mkwrite:", idstr, "result=LOCKED"));
+	EXPECT_EQ(1, trace_count("shmdemo_fault:", idstr, " read page=none result=SIGBUS"));
+	/* the mapping, then its copy in the forked toucher */
 	EXPECT_EQ(1, trace_count("shmdemo_attach:", idstr, "nattch=1"));
+	EXPECT_EQ(1, trace_count("shmdemo_attach:", idstr, "nattch=2"));
 	EXPECT_EQ(1, trace_count("shmdemo_detach:", idstr, "nattch=0"));
 	for (i = 0; i < n; i++) {
 		char pgoff[32];

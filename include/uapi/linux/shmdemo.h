@@ -99,8 +99,10 @@ struct shmdemo_id {
 /**
  * struct shmdemo_counters - what the fault path did for one segment
  * @read_faults:	read faults that reached the module: resolved by
- *			fault-around (->map_pages) or by ->fault
- * @write_faults:	->fault calls for a write to a shared mapping
+ *			fault-around (->map_pages) or handled by ->fault,
+ *			including those ->fault refused with SIGBUS
+ * @write_faults:	->fault calls for a write to a shared mapping (SIGBUS
+ *			ones included)
  * @cow_faults:		->fault calls for a write to a private mapping (the
  *			core mm then copies the page)
  * @mkwrite:		->page_mkwrite calls (first write to a mapped page)
