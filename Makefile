@@ -49,11 +49,12 @@ install: lib
 
 tools: lib
 	@$(MAKE) -s -C tools/compare
-	@if [ -f tools/shmdemo/Makefile ]; then $(MAKE) -s -C tools/shmdemo; fi
+	@$(MAKE) -s -C tools/shmdemo
 
-selftests: deps lib
+selftests: deps lib tools
 	@$(MAKE) -s -C selftests KSFT=$(KSFT)
 	@$(MAKE) -s -C lib/tests KSFT=$(KSFT)
+	@$(MAKE) -s -C tools/shmdemo tests KSFT=$(KSFT)
 
 # A kselftest install tree (run_kselftest.sh + kselftest/ + shmdemo/).
 ksft-install: selftests
@@ -61,10 +62,17 @@ ksft-install: selftests
 	@$(MAKE) -s -C selftests KSFT=$(KSFT) install INSTALL_PATH=$(CURDIR)/build/ksft/shmdemo
 	@$(MAKE) -s -C lib/tests KSFT=$(KSFT) install INSTALL_PATH=$(CURDIR)/build/ksft/libshmdemo
 	@mkdir -p build/ksft/lib && cp lib/libshmdemo-sysv.so build/ksft/lib/	# ../lib of the shim test
+	@mkdir -p build/ksft/shmdemo_tool
+	@cp tools/shmdemo/shmdemo tools/shmdemo/tests/shmdemo_tool_test.sh \
+		tools/shmdemo/tests/demo_test build/ksft/shmdemo_tool/
+	@printf '# the demo boots nothing but runs every experiment twice under TCG\ntimeout=300\n' \
+		>build/ksft/shmdemo_tool/settings
 	@cp -r $(KSFT)/run_kselftest.sh $(KSFT)/kselftest build/ksft/
 	@{ $(MAKE) -s --no-print-directory -C selftests KSFT=$(KSFT) COLLECTION=shmdemo \
 		emit_tests | grep '^shmdemo:'; \
-	   $(MAKE) -s --no-print-directory -C lib/tests emit_tests; } >build/ksft/kselftest-list.txt
+	   $(MAKE) -s --no-print-directory -C lib/tests emit_tests; \
+	   echo shmdemo_tool:shmdemo_tool_test.sh; echo shmdemo_tool:demo_test; \
+	 } >build/ksft/kselftest-list.txt
 
 check: deps modules-all ksft-install
 	@tools/check $(CHECK_KERNELS)
@@ -106,3 +114,4 @@ clean:
 	@$(MAKE) -s -C lib clean
 	@$(MAKE) -s -C lib/tests clean
 	@$(MAKE) -s -C tools/compare clean
+	@$(MAKE) -s -C tools/shmdemo clean

@@ -71,7 +71,9 @@ TRACE_EVENT(shmdemo_map_pages,
 			   ),
 	    TP_printk("id=%d pgoff=%lu window=%lu-%lu mapped=%ld result=%s",
 		      __entry->id, __entry->pgoff, __entry->start, __entry->end,
-		      __entry->mapped, shmdemo_show_fault_result(__entry->result))
+		      __entry->mapped,
+		      /* filemap_map_pages(): NOPAGE if the faulting page got mapped, else 0 */
+		      __entry->result ? "NOPAGE" : "0")
 );
 
 TRACE_EVENT(shmdemo_mkwrite,

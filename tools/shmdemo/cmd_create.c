@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmdemo create [--key K] [--size BYTES] [--mode MODE] [--excl]: find or
+ * create a segment, like shmget(key, size, IPC_CREAT | mode), and print
+ * its id.
+ */
+#include <getopt.h>
+
+#include "tool.h"
+
+static int sdt_create_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "size", required_argument, NULL, 's' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "excl", no_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct shmd_open_opts o = {
+		.sz = sizeof(o), .backend = SHMD_BACKEND_DEVICE, .key = SHMD_KEY_PRIVATE,
+		.flags = SHMD_CREATE, .mode = 0644,
+	};
+	struct shmd_seg *seg;
+	char what[64];
+	int ret, opt;
+
+	o.size = (uint64_t)sdt_page_size();
+	while ((opt = getopt_long(argc, argv, ":k:s:m:xh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'k':
+			if (sdt_parse_key(optarg, &o.key))
+				return sdt_usage_err(&sdt_cmd_create, "bad key '%s'", optarg);
+			break;
+		case 's':
+			if (sdt_parse_size(optarg, &o.size) || !o.size)
+				return sdt_usage_err(&sdt_cmd_create, "bad size '%s'", optarg);
+			break;
+		case 'm':
+			if (sdt_parse_mode(optarg, &o.mode))
+				return sdt_usage_err(&sdt_cmd_create,
+						     "bad mode '%s' (octal, at most 0777)", optarg);
+			break;
+		case 'x':
+			o.flags |= SHMD_EXCL;
+			break;
+		case 'h':
+			sdt_usage(&sdt_cmd_create, stdout, true);
+			return SDT_EXIT_OK;
+		default:
+			return sdt_opt_err(&sdt_cmd_create, argv, opt);
+		}
+	}
+	if (optind != argc)
+		return sdt_usage_err(&sdt_cmd_create, "unexpected argument '%s'", argv[optind]);
+
+	ret = shmd_seg_open(&o, &seg);
+	if (ret) {
+		if (o.key == SHMD_KEY_PRIVATE)
+			snprintf(what, sizeof(what), "private key");
+		else
+			snprintf(what, sizeof(what), "key 0x%08x", (unsigned int)o.key);
+		sdt_err(ret, "create: %s", what);
+		return SDT_EXIT_FAIL;
+	}
+	printf("%d\n", shmd_seg_id(seg));
+	shmd_seg_close(seg);
+	return SDT_EXIT_OK;
+}
+
+const struct sdt_cmd sdt_cmd_create = {
+	.name = "create",
+	.args = "[--key K] [--size BYTES] [--mode MODE] [--excl]",
+	.summary = "find or create a segment (like shmget with IPC_CREAT) and print its id",
+	.help = "  --key K        key: decimal, 0x hex, or 'private' (default: private,\n"
+		"                 always a new segment)\n"
+		"  --size BYTES   size; suffixes k/K (KiB), m/M (MiB), g/G (GiB), p (pages);\n"
+		"                 default one page.  An existing key's segment must be at\n"
+		"                 least this big\n"
+		"  --mode MODE    octal permission bits of a new segment (default 0644)\n"
+		"  --excl         fail if the key exists (IPC_EXCL)\n",
+	.main = sdt_create_main,
+};

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmdemo map ID [--no-color] [--json] [--png FILE] [--width N]: the
+ * segment's residency map from SHMDEMO_IOC_PAGES - which pages are in its
+ * page cache, which are dirty, how many page tables map each - as text,
+ * JSON or a PNG.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "map.h"
+
+#define SDT_MAP_WIDTH_DEFAULT	64
+#define SDT_MAP_WIDTH_MAX	4096
+
+static void sdt_map_json(const struct sdt_map *m, const struct sdt_map_summary *s)
+{
+	uint64_t i;
+
+	printf("{\"id\": %d, \"page_size\": %ld, \"width\": %u, \"pages\": [", m->id,
+	       sdt_page_size(), m->width);
+	for (i = 0; i < m->npages; i++) {
+		uint32_t v = m->pages[i];
+
+		printf("%s\n  {\"resident\": %s, \"dirty\": %s, \"mapcount\": %u}", i ? "," : "",
+		       v & SHMDEMO_PAGE_RESIDENT ? "true" : "false",
+		       v & SHMDEMO_PAGE_DIRTY ? "true" : "false", SHMDEMO_PAGE_MAPCOUNT(v));
+	}
+	printf("%s],\n \"summary\": {\"pages\": %" PRIu64 ", \"resident\": %" PRIu64
+	       ", \"dirty\": %" PRIu64 ", \"mapped\": %" PRIu64 ", \"shared\": %" PRIu64 "}}\n",
+	       m->npages ? "\n" : "", s->pages, s->resident, s->dirty, s->mapped, s->shared);
+}
+
+static bool sdt_map_want_color(bool no_color)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return !no_color && isatty(STDOUT_FILENO) && !(nc && *nc);
+}
+
+static int sdt_map_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "no-color", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "png", required_argument, NULL, 'p' },
+		{ "width", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sdt_map m = { .width = SDT_MAP_WIDTH_DEFAULT };
+	struct sdt_map_summary s;
+	bool json = false, no_color = false;
+	const char *png = NULL;
+	uint32_t *pages;
+	unsigned long v;
+	int fd, ret, opt;
+
+	while ((opt = getopt_long(argc, argv, ":njp:w:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'n':
+			no_color = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'p':
+			png = optarg;
+			break;
+		case 'w':
+			if (sdt_parse_uint(optarg, SDT_MAP_WIDTH_MAX, &v) || !v)
+				return sdt_usage_err(&sdt_cmd_map, "bad width '%s' (1..%d)", optarg,
+						     SDT_MAP_WIDTH_MAX);
+			m.width = (unsigned int)v;
+			break;
+		case 'h':
+			sdt_usage(&sdt_cmd_map, stdout, true);
+			return SDT_EXIT_OK;
+		default:
+			return sdt_opt_err(&sdt_cmd_map, argv, opt);
+		}
+	}
+	if (optind != argc - 1)
+		return sdt_usage_err(&sdt_cmd_map, "expected one segment id");
+	if (sdt_parse_id(argv[optind], &m.id))
+		return sdt_usage_err(&sdt_cmd_map, "bad segment id '%s'", argv[optind]);
+
+	fd = sdt_dev_open();
+	if (fd < 0) {
+		sdt_err(fd, "%s", SHMDEMO_DEVICE);
+		return SDT_EXIT_FAIL;
+	}
+	ret = sdt_dev_pages(fd, m.id, &pages, &m.npages);
+	close(fd);
+	if (ret) {
+		sdt_err(ret, "map: segment %d", m.id);
+		return SDT_EXIT_FAIL;
+	}
+	m.pages = pages;
+	sdt_map_summarize(&m, &s);
+	if (png) {
+		uint32_t w, h;
+
+		ret = sdt_map_png(png, &m, &w, &h);
+		if (ret) {
+			sdt_err(ret, "map: %s", png);
+			free(pages);
+			return SDT_EXIT_FAIL;
+		}
+		if (!json) {
+			printf("%s: %" PRIu32 "x%" PRIu32 " px, %u pages per row\n", png, w, h,
+			       m.width);
+			sdt_map_print_summary(stdout, &s);
+		}
+	}
+	if (json) {
+		sdt_map_json(&m, &s);
+	} else if (!png) {
+		sdt_map_text(stdout, &m, sdt_map_want_color(no_color));
+		sdt_map_print_summary(stdout, &s);
+	}
+	free(pages);
+	return SDT_EXIT_OK;
+}
+
+const struct sdt_cmd sdt_cmd_map = {
+	.name = "map",
+	.args = "ID [--no-color] [--json] [--png FILE] [--width N]",
+	.summary = "draw a segment's residency map: resident, dirty, shared pages",
+	.help = "One character per page, rows of --width pages (default 64), each row led\n"
+		"by its first page's offset (page index):\n"
+		"  .  not resident       o  resident, clean       D  resident, dirty\n"
+		"  2..9  mapped by that many page tables, + by 10 or more (the digit keeps\n"
+		"        the page's colour)\n"
+		"then a legend and `pages N, resident R, dirty D, mapped M` (M: pages\n"
+		"mapped by at least one page table).\n"
+		"  --no-color    no ANSI colours (default: colours when stdout is a terminal\n"
+		"                and NO_COLOR is unset; dirty red, clean green, absent dim)\n"
+		"  --json        {\"id\": .., \"pages\": [{\"resident\": .., \"dirty\": ..,\n"
+		"                \"mapcount\": ..}, ...], \"summary\": {...}}\n"
+		"  --png FILE    write a PNG instead of the text map: 8x8 px per page, red\n"
+		"                dirty, green clean, grey not resident, darker when shared\n"
+		"  --width N     pages per row, 1..4096\n",
+	.main = sdt_map_main,
+};

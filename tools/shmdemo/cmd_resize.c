@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmdemo resize ID BYTES: change a segment's size, like ftruncate():
+ * shrinking frees the pages past the end (touching them then raises
+ * SIGBUS), growing makes new zero pages reachable.
+ */
+#include <getopt.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+static int sdt_resize_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t bytes;
+	int id, fd, ret, opt;
+
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			sdt_usage(&sdt_cmd_resize, stdout, true);
+			return SDT_EXIT_OK;
+		}
+		return sdt_opt_err(&sdt_cmd_resize, argv, opt);
+	}
+	if (optind != argc - 2)
+		return sdt_usage_err(&sdt_cmd_resize, "expected a segment id and a size");
+	if (sdt_parse_id(argv[optind], &id))
+		return sdt_usage_err(&sdt_cmd_resize, "bad segment id '%s'", argv[optind]);
+	if (sdt_parse_size(argv[optind + 1], &bytes) || !bytes)
+		return sdt_usage_err(&sdt_cmd_resize, "bad size '%s'", argv[optind + 1]);
+
+	fd = sdt_dev_open();
+	if (fd < 0) {
+		sdt_err(fd, "%s", SHMDEMO_DEVICE);
+		return SDT_EXIT_FAIL;
+	}
+	ret = sdt_dev_resize(fd, id, bytes);
+	close(fd);
+	if (ret) {
+		sdt_err(ret, "resize: segment %d", id);
+		return SDT_EXIT_FAIL;
+	}
+	return SDT_EXIT_OK;
+}
+
+const struct sdt_cmd sdt_cmd_resize = {
+	.name = "resize",
+	.args = "ID BYTES",
+	.summary = "change a segment's size (like ftruncate)",
+	.help = "  BYTES     new size, 1..max_seg_bytes; suffixes k/K, m/M, g/G, p (pages)\n"
+		"Shrinking frees the pages past the new end (touching them raises SIGBUS);\n"
+		"growing makes new zero-filled pages reachable.  Owner, creator or\n"
+		"CAP_SYS_ADMIN only.\n",
+	.main = sdt_resize_main,
+};

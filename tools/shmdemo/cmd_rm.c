@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmdemo rm ID... | rm --key K...: remove segments, like ipcrm -m / -M.
+ * The key is free at once; the memory lives until the last detach.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+
+#include "tool.h"
+
+static int sdt_rm_one(const struct sdt_target *t)
+{
+	struct shmd_seg *seg;
+	char name[64];
+	int ret;
+
+	ret = sdt_target_open(t, &seg);
+	if (!ret) {
+		ret = shmd_remove(seg);
+		shmd_seg_close(seg);
+	}
+	if (ret) {
+		sdt_err(ret, "rm: %s", sdt_target_name(t, name, sizeof(name)));
+		return SDT_EXIT_FAIL;
+	}
+	return SDT_EXIT_OK;
+}
+
+static int sdt_rm_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sdt_target *t;
+	int n = 0, i, opt, status = SDT_EXIT_OK;
+
+	t = calloc((size_t)argc, sizeof(*t));
+	if (!t) {
+		sdt_err(ENOMEM, "rm");
+		return SDT_EXIT_FAIL;
+	}
+	while ((opt = getopt_long(argc, argv, ":k:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'k':
+			t[n].by_key = true;
+			if (sdt_parse_key(optarg, &t[n++].key)) {
+				free(t);
+				return sdt_usage_err(&sdt_cmd_rm, "bad key '%s'", optarg);
+			}
+			break;
+		case 'h':
+			free(t);
+			sdt_usage(&sdt_cmd_rm, stdout, true);
+			return SDT_EXIT_OK;
+		default:
+			free(t);
+			return sdt_opt_err(&sdt_cmd_rm, argv, opt);
+		}
+	}
+	for (i = optind; i < argc; i++) {
+		if (sdt_parse_id(argv[i], &t[n++].id)) {
+			free(t);
+			return sdt_usage_err(&sdt_cmd_rm, "bad segment id '%s'", argv[i]);
+		}
+	}
+	if (!n) {
+		free(t);
+		return sdt_usage_err(&sdt_cmd_rm, "expected a segment id or --key");
+	}
+	for (i = 0; i < n; i++)
+		if (sdt_rm_one(&t[i]) != SDT_EXIT_OK)
+			status = SDT_EXIT_FAIL;
+	free(t);
+	return status;
+}
+
+const struct sdt_cmd sdt_cmd_rm = {
+	.name = "rm",
+	.args = "ID... | --key K...",
+	.summary = "remove segments (like ipcrm); memory lives while still attached",
+	.help = "  ID        a segment id (several may be given)\n"
+		"  --key K   the segment with key K (decimal or 0x hex; may repeat)\n"
+		"Needs to be the owner, the creator or CAP_SYS_ADMIN.\n",
+	.main = sdt_rm_main,
+};

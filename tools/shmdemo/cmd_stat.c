@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmdemo stat ID [--json]: every field of struct shmdemo_stat, readable:
+ * owners by name, times as dates ("never" for 0), and the fault counters.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+static void sdt_stat_text(const struct shmdemo_stat *st)
+{
+	const struct shmdemo_counters *c = &st->counters;
+	long pg = sdt_page_size();
+	char a[64], b[64];
+
+	printf("%-14s %d\n", "id", st->id);
+	printf("%-14s 0x%08x%s\n", "key", (unsigned int)st->key,
+	       st->key == SHMDEMO_KEY_PRIVATE ? " (private)" : "");
+	printf("%-14s %04o (%s)\n", "mode", st->mode, sdt_fmt_perms(st->mode, a, sizeof(a)));
+	printf("%-14s %" PRIu64 " (%" PRIu64 " pages of %ld)\n", "bytes", (uint64_t)st->bytes,
+	       ((uint64_t)st->bytes + (uint64_t)pg - 1) / (uint64_t)pg, pg);
+	printf("%-14s %u (%s)\n", "uid", st->uid, sdt_fmt_user(st->uid, a, sizeof(a)));
+	printf("%-14s %u (%s)\n", "gid", st->gid, sdt_fmt_group(st->gid, a, sizeof(a)));
+	printf("%-14s %u (%s)\n", "cuid", st->cuid, sdt_fmt_user(st->cuid, a, sizeof(a)));
+	printf("%-14s %u (%s)\n", "cgid", st->cgid, sdt_fmt_group(st->cgid, a, sizeof(a)));
+	printf("%-14s %d\n", "cpid", st->cpid);
+	printf("%-14s %d\n", "lpid", st->lpid);
+	printf("%-14s %" PRIu64 "\n", "nattch", (uint64_t)st->nattch);
+	printf("%-14s %s\n", "atime", sdt_fmt_time(st->atime, a, sizeof(a)));
+	printf("%-14s %s\n", "dtime", sdt_fmt_time(st->dtime, a, sizeof(a)));
+	printf("%-14s %s\n", "ctime", sdt_fmt_time(st->ctime, b, sizeof(b)));
+	printf("%-14s 0x%x (%s)\n", "flags", st->flags,
+	       st->flags & SHMDEMO_SEG_DEST ? "dest: removed, alive while attached" : "-");
+	printf("counters:\n");
+	printf("  %-16s %" PRIu64 "\n", "read_faults", (uint64_t)c->read_faults);
+	printf("  %-16s %" PRIu64 "\n", "write_faults", (uint64_t)c->write_faults);
+	printf("  %-16s %" PRIu64 "\n", "cow_faults", (uint64_t)c->cow_faults);
+	printf("  %-16s %" PRIu64 "\n", "mkwrite", (uint64_t)c->mkwrite);
+	printf("  %-16s %" PRIu64 "\n", "around_pages", (uint64_t)c->around_pages);
+	printf("  %-16s %" PRIu64 "\n", "pages_alloc", (uint64_t)c->pages_alloc);
+	printf("  %-16s %" PRIu64 "\n", "pages_resident", (uint64_t)c->pages_resident);
+	printf("  %-16s %" PRIu64 "\n", "pages_dirty", (uint64_t)c->pages_dirty);
+}
+
+static void sdt_stat_json(const struct shmdemo_stat *st)
+{
+	const struct shmdemo_counters *c = &st->counters;
+
+	printf("{\"id\": %d, \"key\": %d, \"mode\": %u, \"bytes\": %" PRIu64
+	       ", \"uid\": %u, \"gid\": %u, \"cuid\": %u, \"cgid\": %u"
+	       ", \"cpid\": %d, \"lpid\": %d, \"nattch\": %" PRIu64
+	       ", \"atime\": %" PRId64 ", \"dtime\": %" PRId64 ", \"ctime\": %" PRId64
+	       ", \"flags\": %u, \"dest\": %s,\n \"counters\": {\"read_faults\": %" PRIu64
+	       ", \"write_faults\": %" PRIu64 ", \"cow_faults\": %" PRIu64
+	       ", \"mkwrite\": %" PRIu64 ", \"around_pages\": %" PRIu64
+	       ", \"pages_alloc\": %" PRIu64 ", \"pages_resident\": %" PRIu64
+	       ", \"pages_dirty\": %" PRIu64 "}}\n",
+	       st->id, st->key, st->mode, (uint64_t)st->bytes, st->uid, st->gid,
+	       st->cuid, st->cgid, st->cpid, st->lpid, (uint64_t)st->nattch,
+	       (int64_t)st->atime, (int64_t)st->dtime, (int64_t)st->ctime, st->flags,
+	       st->flags & SHMDEMO_SEG_DEST ? "true" : "false",
+	       (uint64_t)c->read_faults, (uint64_t)c->write_faults, (uint64_t)c->cow_faults,
+	       (uint64_t)c->mkwrite, (uint64_t)c->around_pages, (uint64_t)c->pages_alloc,
+	       (uint64_t)c->pages_resident, (uint64_t)c->pages_dirty);
+}
+
+static int sdt_stat_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct shmdemo_stat st;
+	bool json = false;
+	int id, fd, ret, opt;
+
+	while ((opt = getopt_long(argc, argv, ":jh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			sdt_usage(&sdt_cmd_stat, stdout, true);
+			return SDT_EXIT_OK;
+		default:
+			return sdt_opt_err(&sdt_cmd_stat, argv, opt);
+		}
+	}
+	if (optind != argc - 1)
+		return sdt_usage_err(&sdt_cmd_stat, "expected one segment id");
+	if (sdt_parse_id(argv[optind], &id))
+		return sdt_usage_err(&sdt_cmd_stat, "bad segment id '%s'", argv[optind]);
+
+	fd = sdt_dev_open();
+	if (fd < 0) {
+		sdt_err(fd, "%s", SHMDEMO_DEVICE);
+		return SDT_EXIT_FAIL;
+	}
+	ret = sdt_dev_stat(fd, id, &st);
+	close(fd);
+	if (ret) {
+		sdt_err(ret, "stat: segment %d", id);
+		return SDT_EXIT_FAIL;
+	}
+	if (json)
+		sdt_stat_json(&st);
+	else
+		sdt_stat_text(&st);
+	return SDT_EXIT_OK;
+}
+
+const struct sdt_cmd sdt_cmd_stat = {
+	.name = "stat",
+	.args = "ID [--json]",
+	.summary = "show every field of a segment's status and its fault counters",
+	.help = "  --json    the fields of struct shmdemo_stat as one JSON object\n"
+		"Times are local dates, \"never\" when 0.  Needs read permission.\n",
+	.main = sdt_stat_main,
+};

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `shmdemo demo [--json] [ROW...]`: the driver.  Runs each row's native and
+ * device sides, lets the row judge each side from its measurements, and
+ * combines: a row is reproduced when every side that ran reproduced the
+ * article, else it differs (and says why, with the numbers).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "demo.h"
+
+static const struct demo_row *const demo_rows[] = {
+	&demo_row_e1, &demo_row_e2, &demo_row_e3, &demo_row_e4,
+	&demo_row_c1, &demo_row_c2, &demo_row_c5, &demo_row_c6,
+};
+
+#define DEMO_NROWS	(sizeof(demo_rows) / sizeof(demo_rows[0]))
+
+const char *demo_side_name(int side)
+{
+	return side == DEMO_NATIVE ? "native" : "device";
+}
+
+const char *demo_verdict_name(enum demo_verdict v)
+{
+	return v == DEMO_V_REPRODUCED ? "reproduced" : v == DEMO_V_DIFFERS ? "differs" : "not run";
+}
+
+void demo_say(struct demo_result *r, enum demo_sec sec, const char *fmt, ...)
+{
+	struct demo_line *l;
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	l = text ? realloc(r->lines, (r->nlines + 1) * sizeof(*l)) : NULL;
+	if (!l) {
+		free(text);
+		return;
+	}
+	r->lines = l;
+	l[r->nlines].sec = sec;
+	l[r->nlines].text = text;
+	r->nlines++;
+}
+
+/* A side broke: record why; returns @err (a -errno) for the caller. */
+int demo_fail(struct demo_result *r, int side, int err, const char *fmt, ...)
+{
+	struct demo_side *s = &r->side[side];
+	size_t n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	va_end(ap);
+	n = strlen(s->why);
+	if (err && n < sizeof(s->why))
+		snprintf(s->why + n, sizeof(s->why) - n, ": %s", strerror(-err));
+	return err ? err : -EIO;
+}
+
+/* The side's verdict: reproduced when @ok, else differs because @fmt. */
+void demo_judge(struct demo_result *r, int side, int ok, const char *fmt, ...)
+{
+	struct demo_side *s = &r->side[side];
+	va_list ap;
+
+	s->verdict = ok ? DEMO_V_REPRODUCED : DEMO_V_DIFFERS;
+	s->because[0] = '\0';
+	if (ok || !fmt)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->because, sizeof(s->because), fmt, ap);
+	va_end(ap);
+}
+
+void demo_summary(struct demo_result *r, int side, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->side[side].summary, sizeof(r->side[side].summary), fmt, ap);
+	va_end(ap);
+}
+
+static const struct demo_row *demo_find_row(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < DEMO_NROWS; i++)
+		if (!strcasecmp(demo_rows[i]->name, name))
+			return demo_rows[i];
+	return NULL;
+}
+
+/* Combine the sides' verdicts into the row's. */
+static void demo_combine(struct demo_result *r)
+{
+	size_t n = 0;
+	int side, ran = 0, differs = 0;
+
+	r->because[0] = '\0';
+	for (side = 0; side < DEMO_NSIDES; side++) {
+		struct demo_side *s = &r->side[side];
+
+		if (s->state != DEMO_RAN)
+			continue;
+		ran++;
+		if (s->verdict != DEMO_V_DIFFERS)
+			continue;
+		differs++;
+		if (n < sizeof(r->because))
+			n += (size_t)snprintf(r->because + n, sizeof(r->because) - n, "%s%s: %s",
+					      n ? "; " : "", demo_side_name(side), s->because);
+	}
+	r->verdict = !ran ? DEMO_V_NONE : differs ? DEMO_V_DIFFERS : DEMO_V_REPRODUCED;
+}
+
+int demo_run_row(const char *name, unsigned int sides, struct demo_result *r)
+{
+	const struct demo_row *row = demo_find_row(name);
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	int side;
+
+	memset(r, 0, sizeof(*r));
+	if (!row)
+		return -ENOENT;
+	r->row = row;
+	r->sides = sides;
+	r->pagesize = demo_pagesize();
+	r->complete = 1;
+	/* A child that dies early must not take us down with SIGPIPE. */
+	sigaction(SIGPIPE, &ign, &old);
+	for (side = 0; side < DEMO_NSIDES; side++) {
+		struct demo_side *s = &r->side[side];
+
+		if (!(sides & (1U << side)))
+			continue;
+		if (side == DEMO_DEVICE && !demo_dev_present()) {
+			s->state = DEMO_SKIPPED;
+			snprintf(s->why, sizeof(s->why),
+				 "no " SHMDEMO_DEVICE " (module not loaded; run in the VM)");
+		} else if (row->run(r, side)) {
+			s->state = DEMO_FAILED;
+		} else {
+			s->state = DEMO_RAN;
+			row->judge(r, side);
+		}
+		if (s->state != DEMO_RAN) {
+			r->complete = 0;
+			snprintf(s->summary, sizeof(s->summary), "%s",
+				 s->state == DEMO_SKIPPED ? "not run" : "failed");
+		}
+	}
+	sigaction(SIGPIPE, &old, NULL);
+	demo_combine(r);
+	return r->complete ? 0 : -EAGAIN;
+}
+
+void demo_result_release(struct demo_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nlines; i++)
+		free(r->lines[i].text);
+	free(r->lines);
+	r->lines = NULL;
+	r->nlines = 0;
+}
+
+static void demo_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: shmdemo demo [--json] [ROW...]\n"
+		   "  ROW: ");
+	for (i = 0; i < DEMO_NROWS; i++)
+		fprintf(f, "%s%s", i ? " " : "", demo_rows[i]->name);
+	fprintf(f, " (default: all, in this order)\n"
+		   "  Each row runs natively and on " SHMDEMO_DEVICE " and ends with a verdict.\n"
+		   "  Exit status: 0 every row ran, 1 a row could not run, 2 usage.\n");
+}
+
+int shmdemo_demo_main(int argc, char **argv)
+{
+	const struct demo_row *want[DEMO_NROWS];
+	struct demo_result *rs;
+	size_t n = 0, i;
+	int json = 0, rc = 0, a;
+
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--json")) {
+			json = 1;
+		} else if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
+			demo_usage(stdout);
+			return 0;
+		} else if (argv[a][0] == '-' || !demo_find_row(argv[a])) {
+			fprintf(stderr, "shmdemo demo: unknown %s '%s'\n",
+				argv[a][0] == '-' ? "option" : "row", argv[a]);
+			demo_usage(stderr);
+			return 2;
+		} else if (n < DEMO_NROWS) {
+			want[n++] = demo_find_row(argv[a]);
+		}
+	}
+	if (!n)
+		for (n = 0; n < DEMO_NROWS; n++)
+			want[n] = demo_rows[n];
+	rs = calloc(n, sizeof(*rs));
+	if (!rs) {
+		fprintf(stderr, "shmdemo demo: out of memory\n");
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!json) {
+			printf("== %s  %s\n", want[i]->name, want[i]->title);
+			fflush(stdout);
+		}
+		if (demo_run_row(want[i]->name, DEMO_SIDES_ALL, &rs[i]))
+			rc = 1;
+		if (json)
+			demo_print_json(stdout, &rs[i]);
+		else
+			demo_print_row(stdout, &rs[i]);
+		fflush(stdout);
+	}
+	if (!json)
+		demo_print_table(stdout, rs, n);
+	for (i = 0; i < n; i++)
+		demo_result_release(&rs[i]);
+	free(rs);
+	return rc;
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the kernel says about memory and files, read where a user can read
+ * it: /proc/self/pagemap (PFNs: root only), mincore(), getrusage(),
+ * statfs(), /proc/self/maps, /proc/sysvipc/shm, and number files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "demo.h"
+
+long demo_pagesize(void)
+{
+	return sysconf(_SC_PAGESIZE);
+}
+
+/* Physical frame of the page at @addr; 0 when absent or hidden (non-root). */
+uint64_t demo_pfn(const void *addr)
+{
+	uint64_t entry = 0;
+	off_t off = (off_t)((uintptr_t)addr / (uintptr_t)demo_pagesize() * sizeof(entry));
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &entry, sizeof(entry), off) != sizeof(entry))
+		entry = 0;
+	close(fd);
+	if (!(entry & (1ULL << 63)))	/* not present */
+		return 0;
+	return entry & ((1ULL << 55) - 1);
+}
+
+long demo_mincore(const void *addr, size_t len)
+{
+	size_t pg = (size_t)demo_pagesize(), n = (len + pg - 1) / pg, i;
+	unsigned char *vec = calloc(n ? n : 1, 1);
+	long resident = 0;
+
+	if (!vec)
+		return -ENOMEM;
+	if (mincore((void *)((uintptr_t)addr & ~(uintptr_t)(pg - 1)), len, vec)) {
+		free(vec);
+		return -errno;
+	}
+	for (i = 0; i < n; i++)
+		resident += vec[i] & 1;
+	free(vec);
+	return resident;
+}
+
+uint64_t demo_minflt(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) ? 0 : (uint64_t)ru.ru_minflt;
+}
+
+static const struct {
+	unsigned long magic;
+	const char *name;
+} demo_fs_names[] = {
+	{ 0x01021994, "tmpfs" }, { 0xEF53, "ext4" }, { 0x794c7630, "overlayfs" },
+	{ 0x9123683E, "btrfs" }, { 0x58465342, "xfs" }, { 0x01021997, "9p" },
+	{ 0x6969, "nfs" }, { 0x65735546, "fuse" }, { 0x858458f6, "ramfs" },
+};
+
+int demo_fs_name(int fd, char *buf, size_t len)
+{
+	struct statfs sf;
+	size_t i;
+
+	if (fstatfs(fd, &sf))
+		return -errno;
+	for (i = 0; i < sizeof(demo_fs_names) / sizeof(demo_fs_names[0]); i++)
+		if ((unsigned long)sf.f_type == demo_fs_names[i].magic) {
+			snprintf(buf, len, "%s", demo_fs_names[i].name);
+			return 0;
+		}
+	snprintf(buf, len, "fs 0x%lx", (unsigned long)sf.f_type);
+	return 0;
+}
+
+/* The path /proc/self/maps shows for the mapping holding @addr. */
+int demo_maps_name(const void *addr, char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	uintptr_t a = (uintptr_t)addr;
+	char line[512];
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		int pos = 0;
+
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &pos) < 2 || !pos)
+			continue;
+		if (a < lo || a >= hi)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(buf, len, "%s", line[pos] ? line + pos : "[anonymous]");
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+long long demo_read_ll(const char *path)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return (long long)strtoull(buf, NULL, 0);
+}
+
+/* rss column (bytes) of /proc/sysvipc/shm for segment @id. */
+long long demo_sysv_rss(int id)
+{
+	FILE *f = fopen("/proc/sysvipc/shm", "re");
+	char line[512];
+	long long ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		long long v[16];
+		int n = sscanf(line, "%lld %lld %llo %lld %lld %lld %lld %lld %lld %lld %lld "
+				     "%lld %lld %lld %lld %lld",
+			       &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8],
+			       &v[9], &v[10], &v[11], &v[12], &v[13], &v[14], &v[15]);
+
+		if (n >= 15 && v[1] == id) {
+			ret = v[14];
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * The line of @path (a /proc listing) whose column @col (0-based) is @id,
+ * with runs of blanks squeezed; -ENOENT if none.
+ */
+int demo_proc_line(const char *path, int col, long long id, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	char line[512];
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (ret && fgets(line, sizeof(line), f)) {
+		char copy[512], *tok, *save = NULL;
+		size_t n = 0;
+		int i = 0;
+
+		memcpy(copy, line, sizeof(copy));
+		for (tok = strtok_r(copy, " \t\n", &save); tok && i < col; i++)
+			tok = strtok_r(NULL, " \t\n", &save);
+		if (!tok || strtoll(tok, NULL, 10) != id || !strchr("-0123456789", tok[0]))
+			continue;
+		save = NULL;
+		for (tok = strtok_r(line, " \t\n", &save); tok && n < len;
+		     tok = strtok_r(NULL, " \t\n", &save))
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "", tok);
+		ret = 0;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* A fresh path for @tag under $TMPDIR (or /tmp). */
+int demo_tmpname(char *buf, size_t len, const char *tag)
+{
+	static int serial;
+	const char *dir = getenv("TMPDIR");
+
+	snprintf(buf, len, "%s/shmdemo-demo-%s-%d-%d", dir && *dir ? dir : "/tmp", tag,
+		 (int)getpid(), serial++);
+	return 0;
+}

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The text report: per row, what the article expected, what happened
+ * natively and on the device, the evidence and the verdict; at the end one
+ * table with a line per row.
+ */
+#include <string.h>
+
+#include "demo.h"
+
+#define DEMO_INDENT	"             "
+
+static void demo_print_block(FILE *f, const struct demo_result *r, const char *label,
+			     enum demo_sec sec, const struct demo_side *s)
+{
+	size_t i;
+	int first = 1;
+
+	if (s && s->state != DEMO_RAN) {
+		if (s->state != DEMO_NOT_ASKED)
+			fprintf(f, "   %-9s %s: %s\n", label,
+				s->state == DEMO_SKIPPED ? "not run" : "failed", s->why);
+		if (s->state != DEMO_FAILED)
+			return;
+	}
+	for (i = 0; i < r->nlines; i++) {
+		if (r->lines[i].sec != sec)
+			continue;
+		fprintf(f, "   %-9s %s\n", first && !(s && s->state == DEMO_FAILED) ? label : "",
+			r->lines[i].text);
+		first = 0;
+	}
+}
+
+void demo_print_row(FILE *f, const struct demo_result *r)
+{
+	const struct demo_row *row = r->row;
+
+	fprintf(f, "   %-9s %s\n", "article:", row->article[0]);
+	if (row->article[1])
+		fprintf(f, DEMO_INDENT "%s\n", row->article[1]);
+	demo_print_block(f, r, "native:", DEMO_SEC_NATIVE, &r->side[DEMO_NATIVE]);
+	demo_print_block(f, r, "device:", DEMO_SEC_DEVICE, &r->side[DEMO_DEVICE]);
+	demo_print_block(f, r, "evidence:", DEMO_SEC_EVIDENCE, NULL);
+	if (r->verdict == DEMO_V_DIFFERS)
+		fprintf(f, "   verdict: differs on this kernel, because %s\n", r->because);
+	else
+		fprintf(f, "   verdict: %s\n", demo_verdict_name(r->verdict));
+	if (r->verdict != DEMO_V_NONE && !r->complete)
+		fprintf(f, "   (from the %s side only: the other did not run)\n",
+			r->side[DEMO_NATIVE].state == DEMO_RAN ? "native" : "device");
+	fprintf(f, "\n");
+}
+
+static size_t demo_max(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+static void demo_dashes(FILE *f, size_t n)
+{
+	while (n--)
+		fputc('-', f);
+}
+
+void demo_print_table(FILE *f, struct demo_result *rs, size_t n)
+{
+	size_t w[4] = { strlen("row"), strlen("article's claim"), strlen("native"),
+			strlen("device") };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		w[0] = demo_max(w[0], strlen(rs[i].row->name));
+		w[1] = demo_max(w[1], strlen(rs[i].row->claim));
+		w[2] = demo_max(w[2], strlen(rs[i].side[DEMO_NATIVE].summary));
+		w[3] = demo_max(w[3], strlen(rs[i].side[DEMO_DEVICE].summary));
+	}
+	fprintf(f, "%-*s | %-*s | %-*s | %-*s | %s\n", (int)w[0], "row", (int)w[1],
+		"article's claim", (int)w[2], "native", (int)w[3], "device", "verdict");
+	for (i = 0; i < 4; i++) {
+		demo_dashes(f, w[i] + (i ? 2 : 1));
+		fputc('+', f);
+	}
+	demo_dashes(f, strlen(" differs (one side)"));
+	fputc('\n', f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%-*s | %-*s | %-*s | %-*s | %s%s\n", (int)w[0], rs[i].row->name,
+			(int)w[1], rs[i].row->claim,
+			(int)w[2], rs[i].side[DEMO_NATIVE].summary,
+			(int)w[3], rs[i].side[DEMO_DEVICE].summary,
+			demo_verdict_name(rs[i].verdict),
+			rs[i].verdict != DEMO_V_NONE && !rs[i].complete ? " (one side)" : "");
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The article's records and the segment access shared by write-people and
+ * read-people: the command line "ID|--key K [N]", attach, size check,
+ * detach.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "people.h"
+
+void sdt_people_make(unsigned int i, struct sdt_people *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->name[0] = (char)('b' + i % 25);
+	if (i >= 25)
+		snprintf(p->name + 1, sizeof(p->name) - 1, "%u", i / 25 % 100);
+	p->age = 20 + (int)i;
+}
+
+static int sdt_people_args(const struct sdt_cmd *cmd, int argc, char **argv,
+			   struct sdt_target *t, unsigned int *n)
+{
+	static const struct option longopts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v = SDT_PEOPLE_DEFAULT;
+	int opt;
+
+	memset(t, 0, sizeof(*t));
+	while ((opt = getopt_long(argc, argv, ":k:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'k':
+			t->by_key = true;
+			if (sdt_parse_key(optarg, &t->key))
+				return sdt_usage_err(cmd, "bad key '%s'", optarg);
+			break;
+		case 'h':
+			sdt_usage(cmd, stdout, true);
+			return -1;
+		default:
+			return sdt_opt_err(cmd, argv, opt);
+		}
+	}
+	if (!t->by_key) {
+		if (optind >= argc)
+			return sdt_usage_err(cmd, "expected a segment id or --key");
+		if (sdt_parse_id(argv[optind], &t->id))
+			return sdt_usage_err(cmd, "bad segment id '%s'", argv[optind]);
+		optind++;
+	}
+	if (optind < argc && sdt_parse_uint(argv[optind++], SDT_PEOPLE_MAX, &v))
+		return sdt_usage_err(cmd, "bad record count '%s' (at most %d)", argv[optind - 1],
+				     SDT_PEOPLE_MAX);
+	if (optind < argc)
+		return sdt_usage_err(cmd, "unexpected argument '%s'", argv[optind]);
+	*n = (unsigned int)v;
+	return SDT_EXIT_OK;
+}
+
+int sdt_people_setup(const struct sdt_cmd *cmd, int argc, char **argv, bool rdonly,
+		     struct shmd_seg **segp, void **addrp, unsigned int *n)
+{
+	struct sdt_target t;
+	struct shmd_seg *seg;
+	char name[64];
+	uint64_t size;
+	int ret;
+
+	ret = sdt_people_args(cmd, argc, argv, &t, n);
+	if (ret)
+		return ret;
+	sdt_target_name(&t, name, sizeof(name));
+	ret = sdt_target_open(&t, &seg);
+	if (!ret) {
+		ret = shmd_attach(seg, NULL, rdonly ? SHMD_RDONLY : 0, addrp);
+		if (ret)
+			shmd_seg_close(seg);
+	}
+	if (ret) {
+		sdt_err(ret, "%s: %s", cmd->name, name);
+		return SDT_EXIT_FAIL;
+	}
+	size = shmd_seg_size(seg);
+	if ((uint64_t)*n * sizeof(struct sdt_people) > size) {
+		sdt_msg("%s: %s: %u records need %zu bytes, the segment has %" PRIu64, cmd->name,
+			name, *n, *n * sizeof(struct sdt_people), size);
+		return sdt_people_done(cmd, seg, *addrp, SDT_EXIT_FAIL);
+	}
+	*segp = seg;
+	return SDT_EXIT_OK;
+}
+
+int sdt_people_done(const struct sdt_cmd *cmd, struct shmd_seg *seg, void *addr, int status)
+{
+	int ret = shmd_detach(addr);
+
+	if (ret) {
+		sdt_err(ret, "%s: detach", cmd->name);
+		status = SDT_EXIT_FAIL;
+	}
+	shmd_seg_close(seg);
+	return status;
+}

@@ -1,0 +1,460 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# shmdemo_tool_test.sh - TAP tests of the shmdemo(1) command-line tool
+# against the loaded module: ls/stat/create/rm/resize, attach and the
+# residency map (text, JSON, PNG) checked against the expected picture
+# after touching known pages, the article's records, trace (root), and the
+# exit codes (0 ok, 1 failed, 2 usage).
+#
+# Every case SKIPs when /dev/shmdemo is absent.  The tool is $SHMDEMO, else
+# ../shmdemo next to this directory, else ./shmdemo, else shmdemo in PATH.
+# Exit status: 0 if every case passed or skipped, 1 otherwise.
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ -z "${SHMDEMO:-}" ]; then
+	for c in "$HERE/../shmdemo" "$HERE/shmdemo" "$(command -v shmdemo 2>/dev/null)"; do
+		if [ -n "$c" ] && [ -x "$c" ]; then
+			SHMDEMO=$c
+			break
+		fi
+	done
+fi
+DEV=/dev/shmdemo
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/shmdemo-tool-test.XXXXXX") || exit 1
+KEY=$(printf '0x5d%06x' $(($$ % 16777216)))	# unique per run
+PG=$(getconf PAGESIZE)
+ID=		# the 8-page segment most cases work on
+IDS=		# every segment created, for cleanup
+PIDS=		# background holders, for cleanup
+
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for i in $IDS; do "$SHMDEMO" rm "$i" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# --- helpers (shell functions share variables: each case uses its own) ---
+say() { printf '# %s\n' "$@"; }
+# Show a file's content as TAP diagnostics.
+show() { sed 's/^/#   /' "$1"; }
+sd() { "$SHMDEMO" "$@"; }
+# Run the tool, keep stdout in $TMP/out and stderr in $TMP/err, status in $RC.
+run() {
+	"$SHMDEMO" "$@" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+}
+expect_rc() {	# WANT CMD...: run, check the status
+	want=$1
+	shift
+	run "$@"
+	if [ "$RC" != "$want" ]; then
+		say "shmdemo $*: exit $RC, want $want"
+		show "$TMP/err"
+		return 1
+	fi
+	return 0
+}
+have() { command -v "$1" >/dev/null 2>&1; }
+# The first row of the map without its offset ("0 ").
+map_row0() { sd map "$1" --no-color | sed -n 's/^ *0 //p'; }
+expect_map() {	# ID WANT
+	got=$(map_row0 "$1")
+	[ "$got" = "$2" ] && return 0
+	say "map $1: got '$got', want '$2'"
+	sd map "$1" --no-color | sed 's/^/#   /'
+	return 1
+}
+new_seg() {	# SIZE [create options]: print the id of a new private segment
+	s=$1
+	shift
+	i=$(sd create --size "$s" "$@") || return 1
+	IDS="$IDS $i"
+	echo "$i"
+}
+# Start `attach ID ARGS` in the background, holding; wait until it holds.
+hold_bg() {	# OUTFILE ID ARGS...
+	out=$1
+	shift
+	"$SHMDEMO" attach "$@" --hold 120 >"$out" 2>&1 &
+	HOLD_PID=$!
+	PIDS="$PIDS $HOLD_PID"
+	hb_wait=0
+	while ! grep -q '^holding' "$out" 2>/dev/null; do
+		if [ "$hb_wait" -ge 100 ] || ! kill -0 "$HOLD_PID" 2>/dev/null; then
+			say "attach $* did not start holding"
+			show "$out"
+			return 1
+		fi
+		sleep 0.1
+		hb_wait=$((hb_wait + 1))
+	done
+	return 0
+}
+json_check() {	# PYTHON-EXPR on d (the parsed stdin), extra args in sys.argv
+	expr=$1
+	shift
+	python3 -c "import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if ($expr) else 1)" "$@"
+}
+
+# --- cases: each returns 0 (pass), 1 (fail) or 77 (skip, reason in $WHY) --
+t_create_prints_id() {
+	ID=$(new_seg 8p --key "$KEY" --mode 644) || return 1
+	case "$ID" in
+	''|*[!0-9]*) say "create printed '$ID'"; return 1 ;;
+	esac
+	return 0
+}
+
+t_ls_shows_segment() {
+	expect_rc 0 ls || return 1
+	head -1 "$TMP/out" | grep -q '^key  *shmid  *owner  *perms  *bytes  *nattch  *status  *resident  *dirty  *rfaults  *wfaults$' ||
+		{ say "bad header"; show "$TMP/out"; return 1; }
+	keyhex=$(printf '0x%08x' "$KEY")
+	grep -Eq "^$keyhex +$ID +[^ ]+ +644 +$((8 * PG)) +0 +- +0 +0 +0 +0$" "$TMP/out" && return 0
+	show "$TMP/out"
+	return 1
+}
+
+t_ls_json_parses() {
+	expect_rc 0 ls --json || return 1
+	if have python3; then
+		json_check 'any(s["id"] == int(sys.argv[1]) and s["key"] == int(sys.argv[2], 16)
+			and s["bytes"] == 8 * int(sys.argv[3]) and s["nattch"] == 0
+			and s["dest"] is False and s["source"] == "stat" for s in d["segments"])
+			and d["info"]["segments"] >= 1' "$ID" "$KEY" "$PG" <"$TMP/out" && return 0
+	else
+		grep -q "\"id\": $ID," "$TMP/out" && return 0
+	fi
+	show "$TMP/out"
+	return 1
+}
+
+t_stat_fields() {
+	expect_rc 0 stat "$ID" || return 1
+	for re in "^id  *$ID\$" "^key  *$(printf '0x%08x' "$KEY")\$" '^mode  *0644 (rw-r--r--)$' \
+		"^bytes  *$((8 * PG)) (8 pages of $PG)\$" '^uid  *[0-9]' '^cuid ' '^cgid ' \
+		'^cpid  *[1-9]' '^lpid  *0$' '^nattch  *0$' '^atime  *never$' '^dtime  *never$' \
+		'^ctime  *[12][0-9][0-9][0-9]-' '^flags  *0x0 ' '^counters:$' '^  read_faults  *0$' \
+		'^  write_faults  *0$' '^  cow_faults ' '^  mkwrite ' '^  around_pages ' \
+		'^  pages_alloc  *0$' '^  pages_resident  *0$' '^  pages_dirty  *0$'; do
+		grep -q "$re" "$TMP/out" || { say "no line matching '$re'"; show "$TMP/out"; return 1; }
+	done
+	return 0
+}
+
+t_stat_json_parses() {
+	expect_rc 0 stat "$ID" --json || return 1
+	have python3 || { grep -q "\"id\": $ID," "$TMP/out"; return; }
+	json_check 'd["id"] == int(sys.argv[1]) and d["mode"] == 0o644 and d["atime"] == 0
+		and d["counters"]["pages_resident"] == 0 and len(d) == 17' "$ID" <"$TMP/out" ||
+		{ show "$TMP/out"; return 1; }
+}
+
+t_attach_write_reports_faults() {
+	expect_rc 0 attach "$ID" --touch 0-3 --write --hold 0 || return 1
+	grep -q '^touched 4 pages by writing: 0-3$' "$TMP/out" &&
+		grep -q '^faults: minor [0-9]*, major 0$' "$TMP/out" &&
+		grep -q '^module: read 0, write 4, cow 0, mkwrite 4, fault-around pages 0, allocated 4; now resident 4, dirty 4$' "$TMP/out" &&
+		grep -q '^detached$' "$TMP/out" && return 0
+	show "$TMP/out"
+	return 1
+}
+
+t_map_after_writing_pages_0_3() {
+	expect_map "$ID" 'DDDD....'
+}
+
+t_map_after_reading_page_6() {
+	expect_rc 0 attach "$ID" --rdonly --touch 6 --hold 0 || return 1
+	expect_map "$ID" 'DDDD..o.' || return 1
+	sd map "$ID" --no-color | grep -qx 'pages 8, resident 5, dirty 4, mapped 0' ||
+		{ sd map "$ID" --no-color | sed 's/^/#   /'; return 1; }
+}
+
+t_map_shows_two_mappings() {
+	hold_bg "$TMP/h1" "$ID" --touch 0-3 --write || return 1
+	h1=$HOLD_PID
+	# A write: a read fault would map the cached neighbours too (fault-around).
+	hold_bg "$TMP/h2" "$ID" --touch 0-1 --write || return 1
+	h2=$HOLD_PID
+	ok=0
+	expect_map "$ID" '22DD..o.' || ok=1
+	sd map "$ID" --no-color | grep -qx 'pages 8, resident 5, dirty 4, mapped 4' || ok=1
+	sd stat "$ID" | grep -q '^nattch  *2$' || { say "nattch is not 2"; ok=1; }
+	kill -TERM "$h1" "$h2"
+	wait "$h1"
+	r1=$?
+	wait "$h2"
+	r2=$?
+	if [ "$r1" != 0 ] || [ "$r2" != 0 ]; then
+		say "holders exited $r1 $r2"
+		ok=1
+	fi
+	grep -q '^SIGTERM received$' "$TMP/h1" && grep -q '^detached$' "$TMP/h1" ||
+		{ show "$TMP/h1"; ok=1; }
+	expect_map "$ID" 'DDDD..o.' || ok=1
+	return "$ok"
+}
+
+t_map_colour_only_when_asked() {
+	# Not a terminal: no escapes by default; the script(1) pty gives colour.
+	sd map "$ID" >"$TMP/plain" || return 1
+	if grep -q "$(printf '\033')" "$TMP/plain"; then
+		say "colour escapes on a pipe"
+		return 1
+	fi
+	have script || { WHY="no script(1) for a terminal"; return 77; }
+	script -qec "$SHMDEMO map $ID" /dev/null </dev/null >"$TMP/tty" 2>&1
+	grep -q "$(printf '\033\\[31m')DDDD" "$TMP/tty" && return 0
+	say "no red dirty pages on a terminal"
+	show "$TMP/tty"
+	return 1
+}
+
+t_map_width_rows() {
+	expect_rc 0 map "$ID" --no-color --width 3 || return 1
+	printf '0 DDD\n3 D..\n6 o.\n' >"$TMP/want"
+	head -3 "$TMP/out" | diff "$TMP/want" - >"$TMP/diff" && return 0
+	show "$TMP/diff"
+	return 1
+}
+
+t_map_json() {
+	expect_rc 0 map "$ID" --json || return 1
+	if have python3; then
+		json_check 'd["id"] == int(sys.argv[1]) and
+			[(p["resident"], p["dirty"], p["mapcount"]) for p in d["pages"]] ==
+			[(True, True, 0)] * 4 + [(False, False, 0)] * 2 + [(True, False, 0), (False, False, 0)]
+			and d["summary"] == {"pages": 8, "resident": 5, "dirty": 4, "mapped": 0, "shared": 0}' \
+			"$ID" <"$TMP/out" && return 0
+	else
+		[ "$(grep -c '"resident": true, "dirty": true' "$TMP/out")" = 4 ] && return 0
+	fi
+	show "$TMP/out"
+	return 1
+}
+
+t_map_png_is_valid() {
+	expect_rc 0 map "$ID" --png "$TMP/m.png" --width 4 || return 1
+	sig=$(od -An -tx1 -N8 "$TMP/m.png" | tr -d ' \n')
+	[ "$sig" = 89504e470d0a1a0a ] || { say "PNG signature is $sig"; return 1; }
+	if have file; then
+		file "$TMP/m.png" | grep -q 'PNG image data, 32 x 16,' ||
+			{ say "$(file "$TMP/m.png")"; return 1; }
+	fi
+	have python3 || return 0
+	# Every chunk's CRC, the zlib stream (Adler-32), the size, and the
+	# colours of the cells: dirty red, clean green, absent grey.
+	python3 - "$TMP/m.png" <<'EOF' || return 1
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+off, chunks = 8, {}
+while off < len(data):
+    n, = struct.unpack(">I", data[off:off + 4])
+    kind, body = data[off + 4:off + 8], data[off + 8:off + 8 + n]
+    crc, = struct.unpack(">I", data[off + 8 + n:off + 12 + n])
+    assert zlib.crc32(kind + body) == crc, kind
+    chunks[kind] = chunks.get(kind, b"") + body
+    off += 12 + n
+w, h, depth, ctype = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+assert (w, h, depth, ctype) == (32, 16, 8, 3), (w, h, depth, ctype)
+raw = zlib.decompress(chunks[b"IDAT"])
+assert len(raw) == h * (w + 1)
+pal = chunks[b"PLTE"]
+def px(x, y):
+    i = raw[y * (w + 1) + 1 + x]
+    return tuple(pal[3 * i:3 * i + 3])
+red, green, grey = px(0, 0), px(2 * 8, 8), px(0, 8)
+assert red[0] > 150 and red[1] < 100, red
+assert green[1] > 120 and green[0] < 100, green
+assert grey[0] == grey[1] == grey[2] and grey[0] < 255, grey
+assert px(8 * 3, 0) == red and px(8, 8) == grey and px(8 * 3, 8) == grey
+EOF
+}
+
+t_people_write_then_read() {
+	expect_rc 0 write-people "$ID" || return 1
+	[ -s "$TMP/out" ] && { say "write-people printed something"; show "$TMP/out"; return 1; }
+	expect_rc 0 read-people "$ID" || return 1
+	i=0
+	: >"$TMP/want"
+	for n in b c d e f g h i j k; do
+		echo "name: $n age $((20 + i))" >>"$TMP/want"
+		i=$((i + 1))
+	done
+	diff "$TMP/want" "$TMP/out" >"$TMP/diff" || { show "$TMP/diff"; return 1; }
+	expect_rc 0 read-people --key "$KEY" 3 || return 1
+	head -3 "$TMP/want" | diff - "$TMP/out" >"$TMP/diff" || { show "$TMP/diff"; return 1; }
+}
+
+t_people_too_many_fails() {
+	one=$(new_seg 1p) || return 1
+	expect_rc 1 write-people "$one" $((PG / 8 + 1)) || return 1
+	grep -q '^shmdemo: write-people: segment' "$TMP/err" || { show "$TMP/err"; return 1; }
+}
+
+t_resize_grows_and_shrinks() {
+	expect_rc 0 resize "$ID" 16p || return 1
+	sd map "$ID" --no-color --width 8 | grep -qx '8 \.\.\.\.\.\.\.\.' ||
+		{ sd map "$ID" --no-color --width 8 | sed 's/^/#   /'; return 1; }
+	expect_rc 0 resize "$ID" $((8 * PG)) || return 1
+	sd stat "$ID" | grep -q "^bytes  *$((8 * PG)) " || return 1
+	expect_map "$ID" 'DDDD..o.'
+}
+
+t_create_excl_existing_fails() {
+	expect_rc 1 create --key "$KEY" --size 8p --excl || return 1
+	grep -q '^shmdemo: create: key 0x.*: File exists$' "$TMP/err" || { show "$TMP/err"; return 1; }
+	expect_rc 0 create --key "$KEY" || return 1
+	[ "$(cat "$TMP/out")" = "$ID" ] || { say "same key gave id $(cat "$TMP/out")"; return 1; }
+}
+
+t_ls_without_permission() {
+	[ "$(id -u)" = 0 ] || { WHY="needs root to switch users"; return 77; }
+	have setpriv || { WHY="no setpriv"; return 77; }
+	priv=$(new_seg 2p --mode 600) || return 1
+	as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	$as_nobody "$SHMDEMO" ls >"$TMP/out" 2>"$TMP/err" || { show "$TMP/err"; return 1; }
+	grep -Eq "^0x00000000 +$priv +root +600 +$((2 * PG)) " "$TMP/out" ||
+		{ show "$TMP/out"; return 1; }
+	$as_nobody "$SHMDEMO" stat "$priv" >/dev/null 2>"$TMP/err"
+	rc=$?
+	[ "$rc" = 1 ] && grep -q 'Permission denied$' "$TMP/err" ||
+		{ say "stat as nobody: exit $rc"; show "$TMP/err"; return 1; }
+}
+
+t_trace_counts_write_faults() {
+	[ "$(id -u)" = 0 ] || { WHY="trace needs root"; return 77; }
+	[ -d /sys/kernel/tracing/events/shmdemo ] || [ -d /sys/kernel/debug/tracing/events/shmdemo ] ||
+		{ WHY="no tracefs events/shmdemo"; return 77; }
+	t=$(new_seg 4p) || return 1
+	expect_rc 0 trace -- "$SHMDEMO" attach "$t" --touch 0-2 --write --hold 0 || return 1
+	grep -q "^segment $t: faults 3 (read 0, write 3, cow 0; new 3, cached 0), fault-around 0 (0 pages), mkwrite 3\$" "$TMP/out" ||
+		{ show "$TMP/out"; return 1; }
+	[ "$(grep -Ec "^ +[0-9]+ .* fault +$t +[0-2] +write +new +LOCKED +[0-9]+ " "$TMP/out")" = 3 ] ||
+		{ say "want 3 fault rows"; show "$TMP/out"; return 1; }
+	grep -q '^fault latency: total [0-9]* ns, mean [0-9]* ns over 3 faults$' "$TMP/out" ||
+		{ show "$TMP/out"; return 1; }
+}
+
+t_trace_follows_children_only() {
+	[ "$(id -u)" = 0 ] || { WHY="trace needs root"; return 77; }
+	[ -d /sys/kernel/tracing/events/shmdemo ] || [ -d /sys/kernel/debug/tracing/events/shmdemo ] ||
+		{ WHY="no tracefs events/shmdemo"; return 77; }
+	t=$(new_seg 4p) || return 1
+	# A fault by another process while tracing must not show without --all.
+	hold_bg "$TMP/h3" "$t" || return 1
+	h3=$HOLD_PID
+	expect_rc 0 trace -- sh -c "\"$SHMDEMO\" attach $t --touch 0 --hold 0 >/dev/null; kill -TERM $h3; sleep 0.5" ||
+		return 1
+	wait "$h3"
+	grep -q "^segment $t: faults 1 (read 1," "$TMP/out" || { show "$TMP/out"; return 1; }
+	if grep -Eq "^ +$h3 " "$TMP/out"; then
+		say "events of pid $h3 shown"
+		show "$TMP/out"
+		return 1
+	fi
+	return 0
+}
+
+t_trace_exit_status_is_cmds() {
+	[ "$(id -u)" = 0 ] || { WHY="trace needs root"; return 77; }
+	[ -d /sys/kernel/tracing/events/shmdemo ] || [ -d /sys/kernel/debug/tracing/events/shmdemo ] ||
+		{ WHY="no tracefs events/shmdemo"; return 77; }
+	expect_rc 3 trace -- sh -c 'exit 3' || return 1
+	expect_rc 127 trace -- /nonexistent/command || return 1
+	grep -q '^shmdemo: trace: /nonexistent/command: No such file or directory$' "$TMP/err" ||
+		{ show "$TMP/err"; return 1; }
+}
+
+t_rm_removes() {
+	expect_rc 0 rm "$ID" || return 1
+	sd ls | awk -v id="$ID" '$2 == id { found = 1 } END { exit found }' ||
+		{ say "segment $ID still listed"; sd ls | sed 's/^/#   /'; return 1; }
+	IDS=$(echo "$IDS" | sed "s/ $ID\$//; s/ $ID / /")
+	expect_rc 1 rm --key "$KEY" || return 1	# the key went with it
+}
+
+t_rm_by_key() {
+	i=$(new_seg 1p --key "$KEY") || return 1
+	expect_rc 0 rm --key "$KEY" || return 1
+	expect_rc 1 stat "$i"
+}
+
+t_bad_id_exits_1() {
+	# $ID was removed above: every command that takes an id fails with 1.
+	for c in "stat $ID" "map $ID" "attach $ID --hold 0" "read-people $ID" "resize $ID 4096" "rm $ID"; do
+		# shellcheck disable=SC2086
+		expect_rc 1 $c || return 1
+		grep -q "^shmdemo: [a-z-]*: segment $ID: Invalid argument\$" "$TMP/err" ||
+			{ say "shmdemo $c:"; show "$TMP/err"; return 1; }
+	done
+}
+
+t_usage_errors_exit_2() {
+	expect_rc 2 || return 1
+	for c in "frob" "ls extra" "stat" "stat abc" "stat 1 2" "create --size 12q" \
+		"create --mode 888" "create --key zz" "create --size" "rm" "resize 1" \
+		"resize 1 0" "attach" "attach 1 --touch 3-1" "attach 1 --write" \
+		"attach 1 --rdonly --touch 0 --write" "attach 1 --hold -1" "map 1 --width 0" \
+		"map 1 --bogus" "write-people" "read-people 1 x" "trace" "help frob"; do
+		# shellcheck disable=SC2086
+		expect_rc 2 $c || return 1
+		grep -q '^usage: shmdemo\|^shmdemo: .*unknown command' "$TMP/err" ||
+			{ say "shmdemo $c: no usage on stderr"; show "$TMP/err"; return 1; }
+	done
+}
+
+t_help_exits_0() {
+	expect_rc 0 help || return 1
+	cp "$TMP/out" "$TMP/help"
+	grep -q "^  demo " "$TMP/help" || { say "help lacks demo"; return 1; }
+	for c in ls stat create rm resize attach write-people read-people map trace; do
+		grep -q "^  $c " "$TMP/help" || { say "help lacks $c"; return 1; }
+		expect_rc 0 "$c" --help || return 1
+		grep -q "^usage: shmdemo $c" "$TMP/out" || { show "$TMP/out"; return 1; }
+	done
+	expect_rc 0 help map
+}
+
+TESTS="create_prints_id ls_shows_segment ls_json_parses stat_fields stat_json_parses
+attach_write_reports_faults map_after_writing_pages_0_3 map_after_reading_page_6
+map_shows_two_mappings map_colour_only_when_asked map_width_rows map_json map_png_is_valid
+people_write_then_read people_too_many_fails resize_grows_and_shrinks
+create_excl_existing_fails ls_without_permission trace_counts_write_faults
+trace_follows_children_only trace_exit_status_is_cmds rm_removes rm_by_key bad_id_exits_1
+usage_errors_exit_2 help_exits_0"
+
+# The loop's variables are upper case: the cases' helpers use lower case.
+echo "TAP version 13"
+echo "1..$(echo "$TESTS" | wc -w)"
+TAP_N=0
+TAP_FAILED=0
+SKIP_ALL=
+if [ ! -e "$DEV" ]; then
+	SKIP_ALL="no $DEV: module not loaded"
+elif [ -z "${SHMDEMO:-}" ] || [ ! -x "$SHMDEMO" ]; then
+	SKIP_ALL="shmdemo tool not built (make -C tools/shmdemo)"
+fi
+for TAP_T in $TESTS; do
+	TAP_N=$((TAP_N + 1))
+	if [ -n "$SKIP_ALL" ]; then
+		echo "ok $TAP_N $TAP_T # SKIP $SKIP_ALL"
+		continue
+	fi
+	WHY=
+	"t_$TAP_T"
+	case $? in
+	0) echo "ok $TAP_N $TAP_T" ;;
+	77) echo "ok $TAP_N $TAP_T # SKIP $WHY" ;;
+	*) echo "not ok $TAP_N $TAP_T"; TAP_FAILED=$((TAP_FAILED + 1)) ;;
+	esac
+done
+[ $TAP_FAILED = 0 ] || say "$TAP_FAILED of $TAP_N failed"
+exit $((TAP_FAILED != 0))
