@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Touching pages of a mapping: one access to the first byte of each page.
- * A write is an atomic add of zero - a single read-modify-write
- * instruction, so the first access is a write fault (not a read fault and
- * a later mkwrite) and the contents stay as they were.
+ * A write is a plain store of a zero byte, so the first access is a write
+ * fault everywhere.  (A read-modify-write such as an atomic add of zero
+ * would keep the byte, and is a write fault on hardware, but an emulator
+ * may split it into a load and a store: a read fault, then mkwrite.)
  */
 #include "tool.h"
 
@@ -20,7 +21,7 @@ uint64_t sdt_touch(void *addr, const bool *set, uint64_t npages, bool write)
 		if (!set[i])
 			continue;
 		if (write)
-			__atomic_fetch_add(b, 0, __ATOMIC_RELAXED);
+			*b = 0;
 		else
 			sum += *b;
 		n++;

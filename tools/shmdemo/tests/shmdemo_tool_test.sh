@@ -14,7 +14,7 @@
 HERE=$(cd "$(dirname "$0")" && pwd)
 if [ -z "${SHMDEMO:-}" ]; then
 	for c in "$HERE/../shmdemo" "$HERE/shmdemo" "$(command -v shmdemo 2>/dev/null)"; do
-		if [ -n "$c" ] && [ -x "$c" ]; then
+		if [ -n "$c" ] && [ -f "$c" ] && [ -x "$c" ]; then
 			SHMDEMO=$c
 			break
 		fi
