@@ -97,7 +97,7 @@ hold_bg() {	# OUTFILE ID ARGS...
 json_check() {	# PYTHON-EXPR on d (the parsed stdin), extra args in sys.argv
 	expr=$1
 	shift
-	python3 -c "import json, sys
+	python3 -S -c "import json, sys
 d = json.load(sys.stdin)
 sys.exit(0 if ($expr) else 1)" "$@"
 }
