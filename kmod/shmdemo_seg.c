@@ -72,7 +72,10 @@ int shmdemo_seg_perms(struct shmdemo_seg *seg, umode_t want)
 	return ret;
 }
 
-/* Like ipcctl_obtain_check(): owner, creator or CAP_SYS_ADMIN. */
+/*
+ * Like ipcctl_obtain_check(): owner, creator or CAP_SYS_ADMIN.
+ * Context: shmdemo_ids_lock held (keeps @seg alive); takes seg->lock.
+ */
 static int shmdemo_seg_owner_check(struct shmdemo_seg *seg)
 {
 	kuid_t euid = current_euid();

@@ -76,7 +76,8 @@ static vm_fault_t shmdemo_fault(struct vm_fault *vmf)
 	struct shmdemo_seg *seg = shmdemo_inode_seg(mapping->host);
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	bool cow = write && !(vma->vm_flags & VM_SHARED);
-	u64 start = ktime_get_ns();
+	/* Timestamps only for the tracepoint: none on the fault path otherwise. */
+	u64 start = trace_shmdemo_fault_enabled() ? ktime_get_ns() : 0;
 	bool allocated = false, found = false;
 	struct folio *folio;
 	vm_fault_t ret;
@@ -106,8 +107,10 @@ out_unlock:
 		atomic64_inc(&seg->c.read_faults);
 	if (allocated)
 		atomic64_inc(&seg->c.pages_alloc);
-	trace_shmdemo_fault(seg->id, vmf->pgoff, vmf->address, write, cow,
-			    found && !allocated, allocated, ret, ktime_get_ns() - start);
+	if (trace_shmdemo_fault_enabled())
+		trace_shmdemo_fault(seg->id, vmf->pgoff, vmf->address, write, cow,
+				    found && !allocated, allocated, ret,
+				    start ? ktime_get_ns() - start : 0);
 	return ret;
 }
 
