@@ -13,12 +13,14 @@
 #include <unistd.h>
 
 #include "demo.h"
+#include "tool.h"
 
 int demo_dev_present(void)
 {
 	return access(SHMDEMO_DEVICE, F_OK) == 0;
 }
 
+/* The demos bind and map what they create: a read-write descriptor. */
 static int demo_dev_ctl(void)
 {
 	int fd = open(SHMDEMO_DEVICE, O_RDWR | O_CLOEXEC);
@@ -26,9 +28,10 @@ static int demo_dev_ctl(void)
 	return fd < 0 ? -errno : fd;
 }
 
+/* One request on a descriptor of its own (the tool's opener: rw, else ro). */
 static int demo_dev_ioctl(unsigned long req, void *arg)
 {
-	int fd = demo_dev_ctl(), ret;
+	int fd = sdt_dev_open(), ret;
 
 	if (fd < 0)
 		return fd;
@@ -73,10 +76,13 @@ err:
 
 int demo_dev_stat(int id, struct shmdemo_stat *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	st->id = id;
-	return demo_dev_ioctl(SHMDEMO_IOC_STAT, st);
+	int fd = sdt_dev_open(), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = sdt_dev_stat(fd, id, st);
+	close(fd);
+	return ret;
 }
 
 int demo_dev_rmid(int id)
