@@ -42,6 +42,25 @@ static inline struct folio *shmdemo_lock_cached_folio(struct address_space *mapp
 	return IS_ERR_OR_NULL(folio) ? NULL : folio;
 }
 
+/**
+ * shmdemo_vma_alloc_zeroed_folio - an order-0 zeroed folio for @vma at @addr
+ * @gfp: allocation flags (__GFP_ZERO is added)
+ * @vma: the faulting VMA, whose memory policy applies
+ * @addr: the faulting address
+ *
+ * vma_alloc_folio() lost its "hugepage" argument after 6.12.
+ */
+static inline struct folio *shmdemo_vma_alloc_zeroed_folio(gfp_t gfp,
+							   struct vm_area_struct *vma,
+							   unsigned long addr)
+{
+#ifdef SHMDEMO_HAVE_VMA_ALLOC_FOLIO_HUGEPAGE
+	return vma_alloc_folio(gfp | __GFP_ZERO, 0, vma, addr, false);
+#else
+	return vma_alloc_folio(gfp | __GFP_ZERO, 0, vma, addr);
+#endif
+}
+
 #ifdef SHMDEMO_HAVE_INLINE_FOLIO_MAPCOUNT
 /* Mappings of @folio (page table entries, counted once per folio). */
 static inline int shmdemo_folio_mapcount(struct folio *folio)

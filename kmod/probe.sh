@@ -18,4 +18,7 @@ has include/linux/mm_types.h 'struct percpu_counter rss_stat\[' &&
 # 6.3: folio_mapcount() became inline (before it was not exported).
 has include/linux/mm.h 'static inline int folio_mapcount\(' &&
 	printf ' %s' -DSHMDEMO_HAVE_INLINE_FOLIO_MAPCOUNT
+# up to 6.12: vma_alloc_folio(gfp, order, vma, addr, bool hugepage).
+has include/linux/gfp.h 'unsigned long addr, bool hugepage\);' &&
+	printf ' %s' -DSHMDEMO_HAVE_VMA_ALLOC_FOLIO_HUGEPAGE
 echo

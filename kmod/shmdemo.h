@@ -7,8 +7,18 @@
  * (until SHMDEMO_IOC_RMID) and by every file bound to it.  Mappings hold
  * their file (vma->vm_file), so "no file and not in the table any more"
  * means "no mapping" too.  The last reference is dropped with
- * refcount_dec_and_mutex_lock() on shmdemo_ids.lock, so a segment found in
- * the table under that lock always has a reference that can be taken.
+ * refcount_dec_and_mutex_lock() on shmdemo_ids_lock, so a segment found in
+ * the idr under that lock always has a reference that can be taken.
+ *
+ * Reachable by id.  As in ipc/shm.c, a segment stays reachable by id (STAT,
+ * BIND, RESIZE...) until it is removed *and* no VMA maps it; from then on
+ * it is "gone" (shmdemo_seg_gone()): every request by id says EINVAL and a
+ * bound file can no longer mmap it (EIDRM), though bound files keep its
+ * memory until they are closed.  Gone is final: only a new mmap() could
+ * raise nattch again, and that is refused.
+ *
+ * Every segment pins the module's internal mount, hence the module
+ * (shmdemo_fs.c), until it is freed.
  */
 #ifndef _SHMDEMO_H
 #define _SHMDEMO_H
@@ -24,9 +34,31 @@
 #include <linux/uidgid.h>
 #include <uapi/linux/shmdemo.h>
 
+struct pid_namespace;
+struct user_namespace;
+
 /* Like SysV: id = index + seq * SHMDEMO_SEQ_MULTIPLIER. */
 #define SHMDEMO_SEQ_MULTIPLIER	32768
 #define SHMDEMO_MAX_SEGMENTS	32768
+
+/**
+ * struct shmdemo_user - what one uid holds, for the per-user limits
+ * @node:	in the user hash, under shmdemo_users_lock
+ * @refs:	one per segment created or locked by the uid, one per lookup
+ * @uid:	the uid
+ * @pages:	pages resident in the segments this uid created: charged by
+ *		the fault path before a page is added, released by
+ *		truncation (see shmdemo_user.c)
+ * @locked:	pages of the segments this uid SHMDEMO_IOC_LOCKed; under
+ *		shmdemo_users_lock
+ */
+struct shmdemo_user {
+	struct hlist_node node;
+	refcount_t refs;
+	kuid_t uid;
+	atomic_long_t pages;
+	unsigned long locked;
+};
 
 struct shmdemo_seg_counters {
 	atomic64_t read_faults;
@@ -44,9 +76,12 @@ struct shmdemo_seg_counters {
  * @inode:	inode on the shmdemo pseudo fs; its i_mapping is the
  *		segment's page cache and its i_size the segment's size
  * @npages:	size in pages as charged to max_total_pages;
- *		under shmdemo_ids.lock
+ *		under shmdemo_ids_lock
  * @key_node:	in the key hash while the key is not private;
- *		under shmdemo_ids.lock
+ *		under shmdemo_ids_lock
+ * @user:	the creator's account, charged the resident pages; fixed
+ * @limited:	max_user_pages applies (the creator lacked CAP_IPC_LOCK); fixed
+ * @charged:	pages of this segment charged to @user (shmdemo_user.c)
  * @lock:	protects every field below it
  * @key:	key, SHMDEMO_KEY_PRIVATE once removed
  * @mode:	permission bits
@@ -61,6 +96,9 @@ struct shmdemo_seg_counters {
  * @atime:	last attach
  * @dtime:	last detach
  * @ctime:	creation or last change
+ * @locker:	who locked it (SHMDEMO_SEG_LOCKED), charged @locked_pages;
+ *		changed under shmdemo_ids_lock as well
+ * @locked_pages: the size charged to @locker
  * @c:		fault path counters, atomics, no lock
  */
 struct shmdemo_seg {
@@ -69,6 +107,9 @@ struct shmdemo_seg {
 	struct inode *inode;
 	unsigned long npages;
 	struct hlist_node key_node;
+	struct shmdemo_user *user;
+	bool limited;
+	atomic_long_t charged;
 
 	spinlock_t lock;	/* the SysV fields below */
 	int key;
@@ -84,6 +125,8 @@ struct shmdemo_seg {
 	time64_t atime;
 	time64_t dtime;
 	time64_t ctime;
+	struct shmdemo_user *locker;
+	unsigned long locked_pages;
 
 	struct shmdemo_seg_counters c;
 };
@@ -107,28 +150,44 @@ struct shmdemo_file {
 extern unsigned int shmdemo_max_segments;
 extern unsigned long shmdemo_max_seg_bytes;
 extern unsigned long shmdemo_max_total_pages;
+extern unsigned long shmdemo_max_user_pages;
 
 /* shmdemo_fs.c: the pseudo filesystem that owns the segments' inodes */
-int shmdemo_fs_init(void);
-void shmdemo_fs_exit(void);
+int shmdemo_fs_pin(void);
+void shmdemo_fs_unpin(void);
 struct inode *shmdemo_fs_new_inode(loff_t size);
 struct file *shmdemo_fs_seg_file(struct shmdemo_seg *seg, bool rdonly);
 
+/* shmdemo_user.c: per-user accounts (max_user_pages, SHMDEMO_IOC_LOCK) */
+struct shmdemo_user *shmdemo_user_get(kuid_t uid);
+void shmdemo_user_put(struct shmdemo_user *user);
+unsigned long shmdemo_user_pages(kuid_t uid);
+bool shmdemo_user_fits(struct shmdemo_seg *seg, unsigned long more);
+int shmdemo_user_charge_page(struct shmdemo_seg *seg);
+void shmdemo_user_uncharge(struct shmdemo_seg *seg, unsigned long nr);
+int shmdemo_user_lock(struct shmdemo_user *user, unsigned long pages);
+void shmdemo_user_unlock(struct shmdemo_user *user, unsigned long pages);
+
 /* shmdemo_seg.c: the segment table */
-int shmdemo_seg_get(const struct shmdemo_get *req);
+int shmdemo_seg_get(const struct shmdemo_get *req, bool *created);
+void shmdemo_seg_undo_get(int id);
 struct shmdemo_seg *shmdemo_seg_find(int id);
 void shmdemo_seg_put(struct shmdemo_seg *seg);
 int shmdemo_seg_perms(struct shmdemo_seg *seg, umode_t want);
-int shmdemo_seg_stat(int id, struct shmdemo_stat *st);
+int shmdemo_seg_stat(int id, bool any, struct shmdemo_stat *st);
 int shmdemo_seg_set(const struct shmdemo_set *req);
 int shmdemo_seg_rmid(int id);
 int shmdemo_seg_resize(int id, u64 bytes);
+int shmdemo_seg_lock(int id, bool lock);
 void shmdemo_seg_info(struct shmdemo_info *info);
 int shmdemo_seg_list(s32 **idsp, u32 *count);
 int shmdemo_seg_pages(int id, u64 start, u32 *out, u32 *count);
+int shmdemo_seg_attach_mmap(struct shmdemo_seg *seg, vm_flags_t *vm_flags);
 void shmdemo_seg_attach(struct shmdemo_seg *seg);
 void shmdemo_seg_detach(struct shmdemo_seg *seg);
-void shmdemo_seg_fill_stat(struct shmdemo_seg *seg, struct shmdemo_stat *st);
+void shmdemo_seg_fill_stat(struct shmdemo_seg *seg, struct shmdemo_stat *st,
+			   struct user_namespace *user_ns,
+			   struct pid_namespace *pid_ns);
 int shmdemo_seg_for_each(int (*fn)(struct shmdemo_seg *seg, void *arg),
 			 void *arg);
 void shmdemo_seg_exit(void);

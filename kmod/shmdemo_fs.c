@@ -3,7 +3,21 @@
  * The shmdemo pseudo filesystem: it exists only to own one inode per
  * segment, so that each segment has a real struct address_space - its own
  * page cache - the way DRM and dma-buf own theirs.  It is never mounted in
- * userspace (SB_NOUSER); the module keeps one internal mount.
+ * userspace (SB_NOUSER).
+ *
+ * Module lifetime.  The VFS calls into this module until the last inode of
+ * the superblock is evicted: __fput() of a segment's file drops the file's
+ * module reference (fops_put()) *before* dput() evicts the inode, which
+ * runs shmdemo_fs_evict_inode(), truncates through shmdemo_aops and frees
+ * the inode through shmdemo_fs_sops.  So the module is pinned by the
+ * superblock itself (.owner below: the superblock holds a reference on its
+ * file_system_type's module from sget_fc() to deactivate_locked_super()),
+ * and the superblock lives exactly as long as some segment does: every
+ * segment pins the internal mount with simple_pin_fs() at creation and
+ * releases it when it is freed, and every segment file holds the mount too
+ * (f_path.mnt) until the very end of __fput().  Hence rmmod either finds
+ * no segment, no superblock and no module code in use, or fails with
+ * "in use"; it can never unload under a running evict.
  */
 #include <linux/fs.h>
 #include <linux/fs_context.h>
@@ -17,7 +31,9 @@
 
 #define SHMDEMO_FS_MAGIC	0x53484d44	/* "SHMD" */
 
+/* Set while shmdemo_mnt_count > 0; both under simple_pin_fs()'s lock. */
 static struct vfsmount *shmdemo_mnt;
+static int shmdemo_mnt_count;
 
 static int shmdemo_seg_file_release(struct inode *inode, struct file *file)
 {
@@ -26,11 +42,23 @@ static int shmdemo_seg_file_release(struct inode *inode, struct file *file)
 }
 
 /*
+ * The core mm maps this file itself again when remap_file_pages() rebuilds
+ * a mapping: the same checks as a first mmap (shm_mmap() re-runs
+ * __shm_open() the same way), so a segment that became gone meanwhile
+ * (removed, and the remap unmapped its last VMA) fails with EIDRM.
+ */
+static int shmdemo_seg_file_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return shmdemo_mmap_seg(file, vma);
+}
+
+/*
  * Operations of the internal per-binding file (see shmdemo_fs_seg_file()).
  * Userspace never holds it in an fd; it reaches it only through mappings.
  */
 static const struct file_operations shmdemo_seg_fops = {
 	.owner		= THIS_MODULE,
+	.mmap		= shmdemo_seg_file_mmap,	/* remap_file_pages() */
 	.release	= shmdemo_seg_file_release, /* last mapping and fd gone */
 	.fsync		= noop_fsync,	/* msync(MS_SYNC): memory only, nothing to write */
 	.llseek		= noop_llseek,
@@ -67,15 +95,40 @@ static int shmdemo_fs_init_fs_context(struct fs_context *fc)
 	return 0;
 }
 
-/*
- * No .owner: the module's own kern_mount() would pin the module forever and
- * rmmod could never run.  The mount lives exactly as long as the module.
- */
+/* .owner: the superblock pins the module (see the top of this file). */
 static struct file_system_type shmdemo_fs_type = {
+	.owner			= THIS_MODULE,
 	.name			= "shmdemo",
 	.init_fs_context	= shmdemo_fs_init_fs_context,
 	.kill_sb		= kill_anon_super,
 };
+
+/**
+ * shmdemo_fs_pin - keep the internal mount (and so the module) alive
+ *
+ * One pin per segment, taken before its inode is allocated.
+ *
+ * Context: process context, may sleep (the first pin mounts); the caller
+ * holds a module reference (an open /dev/shmdemo).
+ * Return: 0 or a negative errno.
+ */
+int shmdemo_fs_pin(void)
+{
+	return simple_pin_fs(&shmdemo_fs_type, &shmdemo_mnt, &shmdemo_mnt_count);
+}
+
+/**
+ * shmdemo_fs_unpin - drop a pin taken by shmdemo_fs_pin()
+ *
+ * The last one releases the mount; the superblock, and with it the module
+ * reference, goes once no segment file holds the mount either.
+ *
+ * Context: process context, may sleep.
+ */
+void shmdemo_fs_unpin(void)
+{
+	simple_release_fs(&shmdemo_mnt, &shmdemo_mnt_count);
+}
 
 /**
  * shmdemo_fs_new_inode - an inode whose mapping will hold a segment's pages
@@ -84,7 +137,12 @@ static struct file_system_type shmdemo_fs_type = {
  * The mapping is unevictable (like ramfs or SHM_LOCK): a memory-only segment
  * has no backing store, so reclaim must not even try its pages.
  *
- * Context: process context, may sleep.
+ * alloc_anon_inode() leaves the inode off the superblock's inode list, so
+ * drop_caches (which walks that list) never drops a segment's clean pages:
+ * resident pages leave the page cache only through the segment's own
+ * truncations, which the per-user accounting relies on.
+ *
+ * Context: process context, may sleep; the caller holds a pin.
  * Return: the inode, or an ERR_PTR().
  */
 struct inode *shmdemo_fs_new_inode(loff_t size)
@@ -134,13 +192,3 @@ struct file *shmdemo_fs_seg_file(struct shmdemo_seg *seg, bool rdonly)
 	return file;
 }
 
-int shmdemo_fs_init(void)
-{
-	shmdemo_mnt = kern_mount(&shmdemo_fs_type);
-	return PTR_ERR_OR_ZERO(shmdemo_mnt);
-}
-
-void shmdemo_fs_exit(void)
-{
-	kern_unmount(shmdemo_mnt);
-}

@@ -11,6 +11,7 @@
  * the two sizes.
  */
 #include <linux/build_bug.h>
+#include <linux/stddef.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -19,6 +20,12 @@
 
 /* Requests are dispatched on type and number: the size lives in @size. */
 #define SHMDEMO_CMD(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
+/*
+ * INFO was _IOR until its struct grew (VER1): it reads @size from the
+ * caller, so it is _IOWR; binaries built before keep working.
+ */
+#define SHMDEMO_IOC_INFO_VER0	_IOR(SHMDEMO_IOC_MAGIC, 0x07, struct shmdemo_info)
 
 static int shmdemo_copy_in(void *kbuf, size_t ksize, size_t ver0,
 			   void __user *uarg, u32 *usize)
@@ -42,6 +49,7 @@ static int shmdemo_copy_out(void __user *uarg, void *kbuf, size_t ksize, u32 usi
 static long shmdemo_ioctl_get(void __user *uarg)
 {
 	struct shmdemo_get req;
+	bool created;
 	u32 usize;
 	int ret;
 
@@ -50,11 +58,25 @@ static long shmdemo_ioctl_get(void __user *uarg)
 		return ret;
 	if ((req.flags & ~SHMDEMO_GET_FLAGS) || (req.mode & ~0777) || req.__reserved)
 		return -EINVAL;
-	ret = shmdemo_seg_get(&req);
+	/*
+	 * shmget() returns the id in a register and can't fail after creating
+	 * the segment; here the id is written back.  A struct that can't be
+	 * written fails before anything is created, and a copy-out that fails
+	 * anyway (the caller unmapped it meanwhile) removes what was created,
+	 * so a failed call leaves nothing behind.
+	 */
+	if (shmdemo_copy_out(uarg, &req, sizeof(req), usize))
+		return -EFAULT;
+	ret = shmdemo_seg_get(&req, &created);
 	if (ret < 0)
 		return ret;
 	req.id = ret;
-	return shmdemo_copy_out(uarg, &req, sizeof(req), usize);
+	if (shmdemo_copy_out(uarg, &req, sizeof(req), usize)) {
+		if (created)
+			shmdemo_seg_undo_get(req.id);
+		return -EFAULT;
+	}
+	return 0;
 }
 
 static long shmdemo_ioctl_bind(struct file *file, void __user *uarg)
@@ -71,7 +93,7 @@ static long shmdemo_ioctl_bind(struct file *file, void __user *uarg)
 	return shmdemo_bind(file, &req);
 }
 
-static long shmdemo_ioctl_stat(void __user *uarg)
+static long shmdemo_ioctl_stat(void __user *uarg, bool any)
 {
 	struct shmdemo_stat st;
 	u32 usize;
@@ -82,7 +104,7 @@ static long shmdemo_ioctl_stat(void __user *uarg)
 		return ret;
 	id = st.id;
 	memset(&st, 0, sizeof(st));
-	ret = shmdemo_seg_stat(id, &st);
+	ret = shmdemo_seg_stat(id, any, &st);
 	if (ret)
 		return ret;
 	return shmdemo_copy_out(uarg, &st, sizeof(st), usize);
@@ -110,6 +132,16 @@ static long shmdemo_ioctl_rmid(void __user *uarg)
 
 	ret = shmdemo_copy_in(&req, sizeof(req), SHMDEMO_ID_SIZE_VER0, uarg, &usize);
 	return ret ?: shmdemo_seg_rmid(req.id);
+}
+
+static long shmdemo_ioctl_lock(void __user *uarg, bool lock)
+{
+	struct shmdemo_id req;
+	u32 usize;
+	int ret;
+
+	ret = shmdemo_copy_in(&req, sizeof(req), SHMDEMO_ID_SIZE_VER0, uarg, &usize);
+	return ret ?: shmdemo_seg_lock(req.id, lock);
 }
 
 static long shmdemo_ioctl_resize(void __user *uarg)
@@ -209,7 +241,8 @@ long shmdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	BUILD_BUG_ON(sizeof(struct shmdemo_stat) != SHMDEMO_STAT_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_set) != SHMDEMO_SET_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_resize) != SHMDEMO_RESIZE_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct shmdemo_info) != SHMDEMO_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct shmdemo_info) != SHMDEMO_INFO_SIZE_VER1);
+	BUILD_BUG_ON(offsetofend(struct shmdemo_info, resident_pages) != SHMDEMO_INFO_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_list) != SHMDEMO_LIST_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_pages) != SHMDEMO_PAGES_SIZE_VER0);
 
@@ -219,7 +252,9 @@ long shmdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case SHMDEMO_CMD(SHMDEMO_IOC_BIND):
 		return shmdemo_ioctl_bind(file, uarg);
 	case SHMDEMO_CMD(SHMDEMO_IOC_STAT):
-		return shmdemo_ioctl_stat(uarg);
+		return shmdemo_ioctl_stat(uarg, false);
+	case SHMDEMO_CMD(SHMDEMO_IOC_STAT_ANY):
+		return shmdemo_ioctl_stat(uarg, true);
 	case SHMDEMO_CMD(SHMDEMO_IOC_SET):
 		return shmdemo_ioctl_set(uarg);
 	case SHMDEMO_CMD(SHMDEMO_IOC_RMID):
@@ -227,11 +262,16 @@ long shmdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case SHMDEMO_CMD(SHMDEMO_IOC_RESIZE):
 		return shmdemo_ioctl_resize(uarg);
 	case SHMDEMO_CMD(SHMDEMO_IOC_INFO):
+	case SHMDEMO_CMD(SHMDEMO_IOC_INFO_VER0):
 		return shmdemo_ioctl_info(uarg);
 	case SHMDEMO_CMD(SHMDEMO_IOC_LIST):
 		return shmdemo_ioctl_list(uarg);
 	case SHMDEMO_CMD(SHMDEMO_IOC_PAGES):
 		return shmdemo_ioctl_pages(uarg);
+	case SHMDEMO_CMD(SHMDEMO_IOC_LOCK):
+		return shmdemo_ioctl_lock(uarg, true);
+	case SHMDEMO_CMD(SHMDEMO_IOC_UNLOCK):
+		return shmdemo_ioctl_lock(uarg, false);
 	default:
 		return -ENOTTY;
 	}

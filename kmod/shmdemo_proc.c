@@ -9,22 +9,34 @@
  * /proc/sysvipc/shm it lists every segment; stat (SHMDEMO_IOC_STAT) is
  * where read permission is enforced.
  */
+#include <linux/fs.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 
 #include "shmdemo.h"
 
+/*
+ * Uids and gids as the opener of the file sees them (seq_user_ns(): the
+ * credentials it was opened with, even if passed to another process), pids
+ * in the pid namespace of this /proc mount, as /proc/sysvipc/shm shows
+ * them.  A gone segment (removed, unmapped, still held by a bound file)
+ * is listed as "gone": it can't be reached by id but still holds memory.
+ */
 static int shmdemo_proc_show_seg(struct shmdemo_seg *seg, void *arg)
 {
 	struct seq_file *m = arg;
 	struct shmdemo_stat st = { };
 	struct shmdemo_counters *c = &st.counters;
+	const char *state = "-";
 
-	shmdemo_seg_fill_stat(seg, &st);
+	shmdemo_seg_fill_stat(seg, &st, seq_user_ns(m),
+			      proc_pid_ns(file_inode(m->file)->i_sb));
+	if (st.flags & SHMDEMO_SEG_DEST)
+		state = st.nattch ? "dest" : "gone";
 	seq_printf(m, "%10d %10d %4o %12llu %5d %5d %6llu %5u %5u %5u %5u %10lld %10lld %10lld %4s",
 		   st.key, st.id, st.mode, st.bytes, st.cpid, st.lpid, st.nattch,
 		   st.uid, st.gid, st.cuid, st.cgid, st.atime, st.dtime, st.ctime,
-		   st.flags & SHMDEMO_SEG_DEST ? "dest" : "-");
+		   state);
 	seq_printf(m, " %8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu\n",
 		   c->pages_resident, c->pages_dirty, c->pages_alloc,
 		   c->read_faults, c->write_faults, c->cow_faults, c->mkwrite,

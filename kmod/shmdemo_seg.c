@@ -4,17 +4,29 @@
  * of ipc/shm.c and ipc/util.c, applied to the module's own namespace.
  *
  * Locking:
+ *   mapping->invalidate_lock	i_size and the page cache against the fault
+ *				path (which takes it shared)
  *   shmdemo_ids_lock (mutex)	the idr, the key hash, nr_segs, total_pages,
- *				seg->npages, seg->key_node, and the drop of a
- *				segment's last reference
+ *				seg->npages, seg->key_node, seg->locker, and
+ *				the drop of a segment's last reference; held
+ *				for lookups and bookkeeping only, never across
+ *				a walk of a page cache or a truncation
  *   seg->lock (spinlock)	the SysV fields of one segment (see shmdemo.h)
- *   mapping->invalidate_lock	i_size changes against the fault path
- * Order: shmdemo_ids_lock -> invalidate_lock, shmdemo_ids_lock -> seg->lock.
+ * Order: invalidate_lock -> shmdemo_ids_lock -> seg->lock.  The fault path
+ * and vm_ops->open/close take neither shmdemo_ids_lock nor a sleeping lock
+ * besides the invalidate_lock.
+ *
+ * Privilege.  Segments belong to no IPC namespace (see README), so, like
+ * files, a capability counts over a segment when the caller has it in its
+ * own user namespace and the segment's owner is mapped there
+ * (privileged_wrt_inode_uidgid()); in the initial namespace that is
+ * capable().  Resource limits (CAP_IPC_LOCK) are machine-wide: capable().
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/hashtable.h>
 #include <linux/pagemap.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -37,11 +49,23 @@ static unsigned long shmdemo_bytes_to_pages(u64 bytes)
 	return DIV_ROUND_UP_ULL(bytes, PAGE_SIZE);
 }
 
-/* Like ipcperms(): 0 if the caller may access @seg with @flag's rwx bits. */
-static int shmdemo_seg_perms_locked(struct shmdemo_seg *seg, umode_t flag)
+/* @cap over @seg, see "Privilege" above.  Context: seg->lock held. */
+static bool shmdemo_seg_capable(struct shmdemo_seg *seg, int cap)
+{
+	struct user_namespace *ns = current_user_ns();
+
+	lockdep_assert_held(&seg->lock);
+	return ns_capable(ns, cap) && kuid_has_mapping(ns, seg->uid) &&
+	       kgid_has_mapping(ns, seg->gid);
+}
+
+/*
+ * The rwx bits (folded to 04, 02, 01) the mode grants the caller on @seg,
+ * as ipcperms() picks owner, group or other.  Context: seg->lock held.
+ */
+static int shmdemo_seg_granted_locked(struct shmdemo_seg *seg)
 {
 	kuid_t euid = current_euid();
-	int requested = (flag >> 6) | (flag >> 3) | flag;
 	int granted = seg->mode;
 
 	lockdep_assert_held(&seg->lock);
@@ -49,7 +73,16 @@ static int shmdemo_seg_perms_locked(struct shmdemo_seg *seg, umode_t flag)
 		granted >>= 6;
 	else if (in_group_p(seg->cgid) || in_group_p(seg->gid))
 		granted >>= 3;
-	if ((requested & ~granted & 0007) && !capable(CAP_IPC_OWNER))
+	return granted & 0007;
+}
+
+/* Like ipcperms(): 0 if the caller may access @seg with @flag's rwx bits. */
+static int shmdemo_seg_perms_locked(struct shmdemo_seg *seg, umode_t flag)
+{
+	int requested = ((flag >> 6) | (flag >> 3) | flag) & 0007;
+
+	if ((requested & ~shmdemo_seg_granted_locked(seg)) &&
+	    !shmdemo_seg_capable(seg, CAP_IPC_OWNER))
 		return -EACCES;
 	return 0;
 }
@@ -57,7 +90,7 @@ static int shmdemo_seg_perms_locked(struct shmdemo_seg *seg, umode_t flag)
 /**
  * shmdemo_seg_perms - check access like shmat() does
  * @seg: segment, referenced by the caller
- * @want: S_IRUGO, or S_IRUGO | S_IWUGO
+ * @want: any of S_IRUGO, S_IWUGO, S_IXUGO
  *
  * Context: process context; takes seg->lock.
  * Return: 0 or -EACCES.
@@ -74,7 +107,7 @@ int shmdemo_seg_perms(struct shmdemo_seg *seg, umode_t want)
 
 /*
  * Like ipcctl_obtain_check(): owner, creator or CAP_SYS_ADMIN.
- * Context: shmdemo_ids_lock held (keeps @seg alive); takes seg->lock.
+ * Context: the caller keeps @seg alive; takes seg->lock.
  */
 static int shmdemo_seg_owner_check(struct shmdemo_seg *seg)
 {
@@ -82,21 +115,35 @@ static int shmdemo_seg_owner_check(struct shmdemo_seg *seg)
 	bool ok;
 
 	spin_lock(&seg->lock);
-	ok = uid_eq(euid, seg->cuid) || uid_eq(euid, seg->uid);
+	ok = uid_eq(euid, seg->cuid) || uid_eq(euid, seg->uid) ||
+	     shmdemo_seg_capable(seg, CAP_SYS_ADMIN);
 	spin_unlock(&seg->lock);
-	return ok || capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
+	return ok ? 0 : -EPERM;
 }
 
-/* Context: shmdemo_ids_lock held. */
+/* Removed and unmapped: unreachable by id.  Context: seg->lock held. */
+static bool shmdemo_seg_gone_locked(struct shmdemo_seg *seg)
+{
+	lockdep_assert_held(&seg->lock);
+	return (seg->flags & SHMDEMO_SEG_DEST) && !seg->nattch;
+}
+
+/* Context: shmdemo_ids_lock held; takes seg->lock. */
 static struct shmdemo_seg *shmdemo_seg_lookup(int id)
 {
 	struct shmdemo_seg *seg;
+	bool gone;
 
 	lockdep_assert_held(&shmdemo_ids_lock);
 	if (id < 0)
 		return NULL;
 	seg = idr_find(&shmdemo_idr, id % SHMDEMO_SEQ_MULTIPLIER);
-	return seg && seg->id == id ? seg : NULL;
+	if (!seg || seg->id != id)
+		return NULL;
+	spin_lock(&seg->lock);
+	gone = shmdemo_seg_gone_locked(seg);
+	spin_unlock(&seg->lock);
+	return gone ? NULL : seg;
 }
 
 /* Context: shmdemo_ids_lock held. */
@@ -124,55 +171,56 @@ static void shmdemo_seg_unlink(struct shmdemo_seg *seg)
 	shmdemo_total_pages -= seg->npages;
 }
 
-/* Free an unlinked segment and its pages.  Context: may sleep, no locks. */
+/*
+ * Free an unlinked segment and its pages.  Nothing maps it (every VMA holds
+ * a bound file, and the last one is being released), so the page cache is
+ * truncated here, its charge given back, and the inode dropped; the inode
+ * itself may live on in the dentry of the file being released until
+ * __fput() finishes, which the mount pin covers (shmdemo_fs.c).
+ * Context: may sleep, no locks.
+ */
 static void shmdemo_seg_free(struct shmdemo_seg *seg)
 {
-	trace_shmdemo_destroy(seg->id, seg->inode->i_mapping->nrpages);
-	iput(seg->inode);	/* evict truncates the page cache */
+	struct address_space *mapping = seg->inode->i_mapping;
+
+	trace_shmdemo_destroy(seg->id, mapping->nrpages);
+	truncate_inode_pages(mapping, 0);
+	shmdemo_user_uncharge(seg, atomic_long_read(&seg->charged));
+	if (seg->locker) {
+		shmdemo_user_unlock(seg->locker, seg->locked_pages);
+		shmdemo_user_put(seg->locker);
+	}
+	shmdemo_user_put(seg->user);
+	iput(seg->inode);
+	shmdemo_fs_unpin();
 	put_pid(seg->cpid);
 	put_pid(seg->lpid);
 	kfree(seg);
 }
 
-/* Context: shmdemo_ids_lock held; may sleep. */
-static int shmdemo_seg_new(const struct shmdemo_get *req)
+/* A new segment, not yet in the table.  Context: process context, may sleep. */
+static struct shmdemo_seg *shmdemo_seg_alloc(const struct shmdemo_get *req)
 {
-	unsigned long npages = shmdemo_bytes_to_pages(req->bytes);
-	unsigned int max_segs = min_t(unsigned int, READ_ONCE(shmdemo_max_segments),
-				      SHMDEMO_MAX_SEGMENTS);
 	struct shmdemo_seg *seg;
-	int idx, ret;
-
-	lockdep_assert_held(&shmdemo_ids_lock);
-	/* Size rules of newseg(): SHMMIN is 1, SHMMAX is max_seg_bytes. */
-	if (req->bytes < 1 || req->bytes > READ_ONCE(shmdemo_max_seg_bytes))
-		return -EINVAL;
-	if (shmdemo_total_pages + npages < shmdemo_total_pages ||
-	    shmdemo_total_pages + npages > READ_ONCE(shmdemo_max_total_pages))
-		return -ENOSPC;
-	if (shmdemo_nr_segs >= max_segs)
-		return -ENOSPC;
+	int ret;
 
 	seg = kzalloc(sizeof(*seg), GFP_KERNEL_ACCOUNT);
 	if (!seg)
-		return -ENOMEM;
-	seg->inode = shmdemo_fs_new_inode(req->bytes);
-	if (IS_ERR(seg->inode)) {
-		ret = PTR_ERR(seg->inode);
+		return ERR_PTR(-ENOMEM);
+	seg->user = shmdemo_user_get(current_euid());
+	ret = -ENOMEM;
+	if (!seg->user)
 		goto out_free_seg;
-	}
+	ret = shmdemo_fs_pin();
+	if (ret)
+		goto out_put_user;
+	seg->inode = shmdemo_fs_new_inode(req->bytes);
+	ret = PTR_ERR_OR_ZERO(seg->inode);
+	if (ret)
+		goto out_unpin;
 	seg->inode->i_private = seg;
-
-	idx = idr_alloc(&shmdemo_idr, seg, 0, max_segs, GFP_KERNEL);
-	if (idx < 0) {
-		ret = idx == -ENOSPC ? -ENOSPC : -ENOMEM;
-		goto out_put_inode;
-	}
-	shmdemo_seq = (shmdemo_seq + 1) % 65536;
-	seg->id = shmdemo_seq * SHMDEMO_SEQ_MULTIPLIER + idx;
-
+	seg->limited = !capable(CAP_IPC_LOCK);
 	refcount_set(&seg->refs, 1);	/* the table's */
-	seg->npages = npages;
 	spin_lock_init(&seg->lock);
 	seg->key = req->key;
 	seg->mode = req->mode & 0777;
@@ -182,41 +230,102 @@ static int shmdemo_seg_new(const struct shmdemo_get *req)
 	seg->cgid = seg->gid;
 	seg->cpid = get_pid(task_tgid(current));
 	seg->ctime = ktime_get_real_seconds();
+	return seg;
 
+out_unpin:
+	shmdemo_fs_unpin();
+out_put_user:
+	shmdemo_user_put(seg->user);
+out_free_seg:
+	kfree(seg);
+	return ERR_PTR(ret);
+}
+
+/* Undo shmdemo_seg_alloc().  Context: may sleep. */
+static void shmdemo_seg_unalloc(struct shmdemo_seg *seg)
+{
+	put_pid(seg->cpid);
+	iput(seg->inode);
+	shmdemo_fs_unpin();
+	shmdemo_user_put(seg->user);
+	kfree(seg);
+}
+
+/*
+ * Like newseg(): check the size and the limits, then enter @seg in the
+ * table.  Context: shmdemo_ids_lock held.
+ */
+static int shmdemo_seg_insert(struct shmdemo_seg *seg, const struct shmdemo_get *req)
+{
+	unsigned long npages = shmdemo_bytes_to_pages(req->bytes);
+	unsigned int max_segs = READ_ONCE(shmdemo_max_segments);
+	int idx;
+
+	lockdep_assert_held(&shmdemo_ids_lock);
+	/* Size rules of newseg(): SHMMIN is 1, SHMMAX is max_seg_bytes. */
+	if (req->bytes < 1 || req->bytes > READ_ONCE(shmdemo_max_seg_bytes))
+		return -EINVAL;
+	if (shmdemo_total_pages + npages < shmdemo_total_pages ||
+	    shmdemo_total_pages + npages > READ_ONCE(shmdemo_max_total_pages))
+		return -ENOSPC;
+	if (!shmdemo_user_fits(seg, npages))
+		return -ENOSPC;
+	if (shmdemo_nr_segs >= max_segs)
+		return -ENOSPC;
+
+	idx = idr_alloc(&shmdemo_idr, seg, 0, max_segs, GFP_KERNEL);
+	if (idx < 0)
+		return idx == -ENOSPC ? -ENOSPC : -ENOMEM;
+	shmdemo_seq = (shmdemo_seq + 1) % 65536;
+	seg->id = shmdemo_seq * SHMDEMO_SEQ_MULTIPLIER + idx;
+	seg->npages = npages;
 	if (seg->key != SHMDEMO_KEY_PRIVATE)
 		hash_add(shmdemo_keys, &seg->key_node, seg->key);
 	shmdemo_nr_segs++;
 	shmdemo_total_pages += npages;
 	trace_shmdemo_create(seg->id, seg->key, req->bytes);
 	return seg->id;
+}
 
-out_put_inode:
-	iput(seg->inode);
-out_free_seg:
-	kfree(seg);
+/*
+ * Like newseg(): a segment of req->bytes, entered in the table.
+ * Context: shmdemo_ids_lock held; may sleep.
+ */
+static int shmdemo_seg_new(const struct shmdemo_get *req)
+{
+	struct shmdemo_seg *seg = shmdemo_seg_alloc(req);
+	int ret;
+
+	lockdep_assert_held(&shmdemo_ids_lock);
+	if (IS_ERR(seg))
+		return PTR_ERR(seg);
+	ret = shmdemo_seg_insert(seg, req);
+	if (ret < 0)
+		shmdemo_seg_unalloc(seg);
 	return ret;
 }
 
 /**
  * shmdemo_seg_get - find or create a segment, with ipcget()'s rules
  * @req: the request, flags and reserved fields already validated
+ * @created: out: true if the segment was created by this call
  *
  * Context: process context; takes shmdemo_ids_lock.
  * Return: segment id, or a negative errno.
  */
-int shmdemo_seg_get(const struct shmdemo_get *req)
+int shmdemo_seg_get(const struct shmdemo_get *req, bool *created)
 {
 	struct shmdemo_seg *seg;
 	int ret;
 
+	*created = false;
 	mutex_lock(&shmdemo_ids_lock);
-	if (req->key == SHMDEMO_KEY_PRIVATE) {
-		ret = shmdemo_seg_new(req);
-		goto out_unlock;
-	}
-	seg = shmdemo_seg_lookup_key(req->key);
+	seg = req->key == SHMDEMO_KEY_PRIVATE ? NULL : shmdemo_seg_lookup_key(req->key);
 	if (!seg) {
-		ret = req->flags & SHMDEMO_GET_CREATE ? shmdemo_seg_new(req) : -ENOENT;
+		ret = -ENOENT;
+		if (req->key == SHMDEMO_KEY_PRIVATE || (req->flags & SHMDEMO_GET_CREATE))
+			ret = shmdemo_seg_new(req);
+		*created = ret >= 0;
 		goto out_unlock;
 	}
 	if ((req->flags & SHMDEMO_GET_CREATE) && (req->flags & SHMDEMO_GET_EXCL)) {
@@ -239,7 +348,8 @@ out_unlock:
  * @id: segment id
  *
  * Context: process context; takes shmdemo_ids_lock.
- * Return: the segment (drop with shmdemo_seg_put()) or ERR_PTR(-EINVAL).
+ * Return: the segment (drop with shmdemo_seg_put()) or ERR_PTR(-EINVAL)
+ * when there is none or it is gone.
  */
 struct shmdemo_seg *shmdemo_seg_find(int id)
 {
@@ -268,52 +378,137 @@ void shmdemo_seg_put(struct shmdemo_seg *seg)
 	shmdemo_seg_free(seg);
 }
 
-/* Number of dirty pages in the segment's page cache.  Context: any, RCU. */
-static unsigned long shmdemo_seg_dirty_pages(struct shmdemo_seg *seg)
+/*
+ * The table's reference on a removed segment goes; if it was the last the
+ * segment is freed.  Context: shmdemo_ids_lock held, released on return.
+ */
+static void shmdemo_seg_drop_table_ref(struct shmdemo_seg *seg)
+	__releases(&shmdemo_ids_lock)
 {
-	XA_STATE(xas, &seg->inode->i_mapping->i_pages, 0);
-	unsigned long nr = 0;
+	bool last = refcount_dec_and_test(&seg->refs);
+
+	if (last)
+		shmdemo_seg_unlink(seg);
+	mutex_unlock(&shmdemo_ids_lock);
+	if (last)
+		shmdemo_seg_free(seg);
+}
+
+/* Like do_shm_rmid().  Context: shmdemo_ids_lock held, released on return. */
+static void shmdemo_seg_remove_locked(struct shmdemo_seg *seg)
+	__releases(&shmdemo_ids_lock)
+{
+	hash_del(&seg->key_node);
+	spin_lock(&seg->lock);
+	seg->key = SHMDEMO_KEY_PRIVATE;
+	seg->flags |= SHMDEMO_SEG_DEST;
+	trace_shmdemo_remove(seg->id, seg->nattch);
+	spin_unlock(&seg->lock);
+	/* The segment lives on its files only; unmapped, it is gone by id. */
+	shmdemo_seg_drop_table_ref(seg);
+}
+
+/**
+ * shmdemo_seg_undo_get - remove a segment GET created when its id could
+ * not be returned
+ * @id: the id shmdemo_seg_get() returned
+ *
+ * Others may have found it by key or id meanwhile: then it is removed
+ * under them, as if its creator had removed it at once.
+ *
+ * Context: process context, may sleep; takes shmdemo_ids_lock.
+ */
+void shmdemo_seg_undo_get(int id)
+{
+	struct shmdemo_seg *seg;
+
+	mutex_lock(&shmdemo_ids_lock);
+	seg = shmdemo_seg_lookup(id);
+	if (seg && !(seg->flags & SHMDEMO_SEG_DEST))
+		shmdemo_seg_remove_locked(seg);
+	else
+		mutex_unlock(&shmdemo_ids_lock);
+}
+
+/*
+ * Call @fn(folio, index, @arg) on each folio of @seg's page cache in
+ * [@start, @end], holding a reference on it (folio_try_get() + reload, as
+ * filemap's lookups do), so its flags and mapcount are those of a live
+ * page-cache folio.  Drops RCU and reschedules every few hundred folios:
+ * a segment may hold a million pages.
+ * Context: process context, no locks held.
+ */
+static void shmdemo_seg_walk(struct shmdemo_seg *seg, pgoff_t start, pgoff_t end,
+			     void (*fn)(struct folio *folio, void *arg), void *arg)
+{
+	XA_STATE(xas, &seg->inode->i_mapping->i_pages, start);
+	unsigned int batch = 0;
 	struct folio *folio;
 
 	rcu_read_lock();
-	xas_for_each(&xas, folio, ULONG_MAX) {
+	xas_for_each(&xas, folio, end) {
 		if (xas_retry(&xas, folio) || xa_is_value(folio))
 			continue;
-		if (folio_test_dirty(folio))
-			nr += folio_nr_pages(folio);
+		if (!folio_try_get(folio)) {
+			xas_reset(&xas);
+			continue;
+		}
+		if (unlikely(folio != xas_reload(&xas))) {
+			folio_put(folio);
+			xas_reset(&xas);
+			continue;
+		}
+		fn(folio, arg);
+		folio_put(folio);
+		if (++batch % 256 == 0) {
+			xas_pause(&xas);
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
 	}
 	rcu_read_unlock();
-	return nr;
 }
 
-static s32 shmdemo_pid_nr(struct pid *pid)
+static void shmdemo_count_dirty(struct folio *folio, void *arg)
 {
-	return pid ? pid_vnr(pid) : 0;
+	if (folio_test_dirty(folio))
+		*(unsigned long *)arg += folio_nr_pages(folio);
+}
+
+static s32 shmdemo_pid_nr(struct pid *pid, struct pid_namespace *ns)
+{
+	return pid ? pid_nr_ns(pid, ns) : 0;
 }
 
 /**
  * shmdemo_seg_fill_stat - fill every field of @st except @st->size
- * @seg: segment, referenced or under shmdemo_ids_lock
+ * @seg: segment, referenced by the caller
  * @st: zeroed by the caller (no kernel bytes reach userspace)
+ * @user_ns: the namespace uids and gids are shown in
+ * @pid_ns: the namespace pids are shown in
  *
- * Context: process context; takes seg->lock.
+ * Context: process context, may sleep, no locks held (walks the page
+ * cache for the dirty count); takes seg->lock.
  */
-void shmdemo_seg_fill_stat(struct shmdemo_seg *seg, struct shmdemo_stat *st)
+void shmdemo_seg_fill_stat(struct shmdemo_seg *seg, struct shmdemo_stat *st,
+			   struct user_namespace *user_ns,
+			   struct pid_namespace *pid_ns)
 {
-	struct user_namespace *ns = current_user_ns();
 	struct shmdemo_counters *c = &st->counters;
+	unsigned long dirty = 0;
 
 	st->id = seg->id;
 	st->bytes = i_size_read(seg->inode);
 	spin_lock(&seg->lock);
 	st->key = seg->key;
 	st->mode = seg->mode;
-	st->uid = from_kuid_munged(ns, seg->uid);
-	st->gid = from_kgid_munged(ns, seg->gid);
-	st->cuid = from_kuid_munged(ns, seg->cuid);
-	st->cgid = from_kgid_munged(ns, seg->cgid);
-	st->cpid = shmdemo_pid_nr(seg->cpid);
-	st->lpid = shmdemo_pid_nr(seg->lpid);
+	st->uid = from_kuid_munged(user_ns, seg->uid);
+	st->gid = from_kgid_munged(user_ns, seg->gid);
+	st->cuid = from_kuid_munged(user_ns, seg->cuid);
+	st->cgid = from_kgid_munged(user_ns, seg->cgid);
+	st->cpid = shmdemo_pid_nr(seg->cpid, pid_ns);
+	st->lpid = shmdemo_pid_nr(seg->lpid, pid_ns);
 	st->nattch = seg->nattch;
 	st->atime = seg->atime;
 	st->dtime = seg->dtime;
@@ -328,28 +523,31 @@ void shmdemo_seg_fill_stat(struct shmdemo_seg *seg, struct shmdemo_stat *st)
 	c->around_pages = atomic64_read(&seg->c.around_pages);
 	c->pages_alloc = atomic64_read(&seg->c.pages_alloc);
 	c->pages_resident = READ_ONCE(seg->inode->i_mapping->nrpages);
-	c->pages_dirty = shmdemo_seg_dirty_pages(seg);
+	shmdemo_seg_walk(seg, 0, ULONG_MAX, shmdemo_count_dirty, &dirty);
+	c->pages_dirty = dirty;
 }
 
 /**
- * shmdemo_seg_stat - IPC_STAT: needs read permission
+ * shmdemo_seg_stat - IPC_STAT (read permission needed) or SHM_STAT_ANY
  * @id: segment id
+ * @any: SHM_STAT_ANY: no permission check
  * @st: zeroed by the caller, filled on success
  *
- * Context: process context; takes shmdemo_ids_lock.
+ * Context: process context; takes shmdemo_ids_lock for the lookup only.
  * Return: 0, -EINVAL (no such id) or -EACCES.
  */
-int shmdemo_seg_stat(int id, struct shmdemo_stat *st)
+int shmdemo_seg_stat(int id, bool any, struct shmdemo_stat *st)
 {
-	struct shmdemo_seg *seg;
+	struct shmdemo_seg *seg = shmdemo_seg_find(id);
 	int ret;
 
-	mutex_lock(&shmdemo_ids_lock);
-	seg = shmdemo_seg_lookup(id);
-	ret = seg ? shmdemo_seg_perms(seg, 0444) : -EINVAL;
+	if (IS_ERR(seg))
+		return PTR_ERR(seg);
+	ret = any ? 0 : shmdemo_seg_perms(seg, 0444);
 	if (!ret)
-		shmdemo_seg_fill_stat(seg, st);
-	mutex_unlock(&shmdemo_ids_lock);
+		shmdemo_seg_fill_stat(seg, st, current_user_ns(),
+				      task_active_pid_ns(current));
+	shmdemo_seg_put(seg);
 	return ret;
 }
 
@@ -396,11 +594,11 @@ out_unlock:
 }
 
 /**
- * shmdemo_seg_rmid - IPC_RMID: the key stops resolving now, the segment
- * dies with its last mapping and bound file
+ * shmdemo_seg_rmid - IPC_RMID: the key stops resolving now; unmapped, the
+ * id does too; the memory goes with the last mapping and bound file
  * @id: segment id
  *
- * As on Linux, removing an already removed segment that is still alive
+ * As on Linux, removing an already removed segment that is still mapped
  * succeeds again; once it is gone its id gives -EINVAL.
  *
  * Context: process context, may sleep; takes shmdemo_ids_lock.
@@ -409,30 +607,17 @@ out_unlock:
 int shmdemo_seg_rmid(int id)
 {
 	struct shmdemo_seg *seg;
-	bool last = false;
 	int ret;
 
 	mutex_lock(&shmdemo_ids_lock);
 	seg = shmdemo_seg_lookup(id);
 	ret = seg ? shmdemo_seg_owner_check(seg) : -EINVAL;
-	if (ret || (seg->flags & SHMDEMO_SEG_DEST))
-		goto out_unlock;
-
-	hash_del(&seg->key_node);
-	spin_lock(&seg->lock);
-	seg->key = SHMDEMO_KEY_PRIVATE;
-	seg->flags |= SHMDEMO_SEG_DEST;
-	trace_shmdemo_remove(seg->id, seg->nattch);
-	spin_unlock(&seg->lock);
-	/* Drop the table's reference: the segment lives on its files only. */
-	last = refcount_dec_and_test(&seg->refs);
-	if (last)
-		shmdemo_seg_unlink(seg);
-out_unlock:
-	mutex_unlock(&shmdemo_ids_lock);
-	if (last)
-		shmdemo_seg_free(seg);
-	return ret;
+	if (ret || (seg->flags & SHMDEMO_SEG_DEST)) {
+		mutex_unlock(&shmdemo_ids_lock);
+		return ret;
+	}
+	shmdemo_seg_remove_locked(seg);
+	return 0;
 }
 
 /**
@@ -444,10 +629,13 @@ out_unlock:
  * invalidate_lock, which the fault path takes shared: a fault either sees
  * the old size and finishes before the cut, or sees the new size and raises
  * SIGBUS.  truncate_pagecache() unmaps the cut range (COWed private copies
- * too), frees the pages and zeroes the tail of the new last page.
+ * too), frees the pages and zeroes the tail of the new last page.  The
+ * invalidate_lock also serialises resizes, so the size charged to the
+ * limits and i_size change together; shmdemo_ids_lock is held only for
+ * the limits, never across the truncation.
  *
- * Context: process context, may sleep; takes shmdemo_ids_lock, then the
- * mapping's invalidate_lock.
+ * Context: process context, may sleep; takes the mapping's
+ * invalidate_lock, then shmdemo_ids_lock.
  * Return: 0, -EINVAL (no such id, bad size), -EPERM or -ENOSPC.
  */
 int shmdemo_seg_resize(int id, u64 bytes)
@@ -455,39 +643,132 @@ int shmdemo_seg_resize(int id, u64 bytes)
 	unsigned long npages = shmdemo_bytes_to_pages(bytes);
 	struct address_space *mapping;
 	struct shmdemo_seg *seg;
+	unsigned long before;
 	loff_t old;
 	int ret;
 
-	mutex_lock(&shmdemo_ids_lock);
-	seg = shmdemo_seg_lookup(id);
-	ret = seg ? shmdemo_seg_owner_check(seg) : -EINVAL;
+	seg = shmdemo_seg_find(id);
+	if (IS_ERR(seg))
+		return PTR_ERR(seg);
+	ret = shmdemo_seg_owner_check(seg);
 	if (ret)
-		goto out_unlock;
+		goto out_put;
 	ret = -EINVAL;
 	if (bytes < 1 || bytes > READ_ONCE(shmdemo_max_seg_bytes))
-		goto out_unlock;
-	ret = -ENOSPC;
-	if (npages > seg->npages &&
-	    shmdemo_total_pages - seg->npages + npages > READ_ONCE(shmdemo_max_total_pages))
-		goto out_unlock;
-	ret = 0;
-	shmdemo_total_pages = shmdemo_total_pages - seg->npages + npages;
-	seg->npages = npages;
+		goto out_put;
 
 	mapping = seg->inode->i_mapping;
 	filemap_invalidate_lock(mapping);
+	mutex_lock(&shmdemo_ids_lock);
+	ret = -ENOSPC;
+	if (npages > seg->npages &&
+	    (shmdemo_total_pages - seg->npages + npages > READ_ONCE(shmdemo_max_total_pages) ||
+	     !shmdemo_user_fits(seg, npages - seg->npages))) {
+		mutex_unlock(&shmdemo_ids_lock);
+		goto out_unlock_mapping;
+	}
+	ret = 0;
+	shmdemo_total_pages = shmdemo_total_pages - seg->npages + npages;
+	seg->npages = npages;
+	mutex_unlock(&shmdemo_ids_lock);
+
 	old = i_size_read(seg->inode);
 	i_size_write(seg->inode, bytes);
-	if (bytes < old)
+	if (bytes < old) {
+		/* No fault can add a page meanwhile: the difference is exact. */
+		before = mapping->nrpages;
 		truncate_pagecache(seg->inode, bytes);
-	filemap_invalidate_unlock(mapping);
-
+		shmdemo_user_uncharge(seg, before - mapping->nrpages);
+	}
 	spin_lock(&seg->lock);
 	seg->ctime = ktime_get_real_seconds();
 	spin_unlock(&seg->lock);
 	trace_shmdemo_resize(seg->id, old, bytes);
+out_unlock_mapping:
+	filemap_invalidate_unlock(mapping);
+out_put:
+	shmdemo_seg_put(seg);
+	return ret;
+}
+
+/*
+ * SHM_LOCK's and SHM_UNLOCK's permission rule (shmctl_do_lock()).
+ * Context: seg->lock held.
+ */
+static int shmdemo_seg_lock_perm(struct shmdemo_seg *seg, bool lock)
+{
+	kuid_t euid = current_euid();
+
+	lockdep_assert_held(&seg->lock);
+	if (shmdemo_seg_capable(seg, CAP_IPC_LOCK))
+		return 0;
+	if (!uid_eq(euid, seg->uid) && !uid_eq(euid, seg->cuid))
+		return -EPERM;
+	if (lock && !rlimit(RLIMIT_MEMLOCK))
+		return -EPERM;
+	return 0;
+}
+
+/**
+ * shmdemo_seg_lock - SHM_LOCK (@lock) or SHM_UNLOCK
+ * @id: segment id
+ * @lock: lock, else unlock
+ *
+ * The size at the time of locking is charged to the locker's real uid
+ * (user_shm_lock() charges current_ucounts()) and given back by unlock or
+ * when the segment is freed.  Memory-only pages are unevictable whether
+ * locked or not; the flag is what a locked segment shows.
+ *
+ * Context: process context, may sleep; takes shmdemo_ids_lock.
+ * Return: 0, -EINVAL (no such id), -EPERM or -ENOMEM (RLIMIT_MEMLOCK).
+ */
+int shmdemo_seg_lock(int id, bool lock)
+{
+	struct shmdemo_user *user = NULL, *old = NULL;
+	unsigned long old_pages = 0;
+	struct shmdemo_seg *seg;
+	int ret;
+
+	if (lock) {
+		user = shmdemo_user_get(current_uid());
+		if (!user)
+			return -ENOMEM;
+	}
+	mutex_lock(&shmdemo_ids_lock);
+	seg = shmdemo_seg_lookup(id);
+	ret = -EINVAL;
+	if (!seg)
+		goto out_unlock;
+	spin_lock(&seg->lock);
+	ret = shmdemo_seg_lock_perm(seg, lock);
+	spin_unlock(&seg->lock);
+	/* Locking a locked segment, or unlocking an unlocked one: nothing. */
+	if (ret || !seg->locker == !lock)
+		goto out_unlock;
+	if (lock) {
+		ret = shmdemo_user_lock(user, seg->npages);
+		if (ret)
+			goto out_unlock;
+	}
+	old = seg->locker;
+	old_pages = seg->locked_pages;
+	spin_lock(&seg->lock);
+	seg->locker = user;
+	seg->locked_pages = lock ? seg->npages : 0;
+	if (lock)
+		seg->flags |= SHMDEMO_SEG_LOCKED;
+	else
+		seg->flags &= ~SHMDEMO_SEG_LOCKED;
+	spin_unlock(&seg->lock);
+	user = NULL;	/* the segment's now */
 out_unlock:
 	mutex_unlock(&shmdemo_ids_lock);
+	if (old) {
+		shmdemo_user_unlock(old, old_pages);
+		shmdemo_user_put(old);
+	}
+	if (user)
+		shmdemo_user_put(user);
 	return ret;
 }
 
@@ -502,10 +783,11 @@ void shmdemo_seg_info(struct shmdemo_info *info)
 	struct shmdemo_seg *seg;
 	int idx;
 
-	info->max_segments = min_t(unsigned int, READ_ONCE(shmdemo_max_segments),
-				   SHMDEMO_MAX_SEGMENTS);
+	info->max_segments = READ_ONCE(shmdemo_max_segments);
 	info->max_seg_bytes = READ_ONCE(shmdemo_max_seg_bytes);
 	info->max_total_pages = READ_ONCE(shmdemo_max_total_pages);
+	info->max_user_pages = READ_ONCE(shmdemo_max_user_pages);
+	info->user_pages = shmdemo_user_pages(current_euid());
 	mutex_lock(&shmdemo_ids_lock);
 	info->segments = shmdemo_nr_segs;
 	info->total_pages = shmdemo_total_pages;
@@ -514,28 +796,23 @@ void shmdemo_seg_info(struct shmdemo_info *info)
 	mutex_unlock(&shmdemo_ids_lock);
 }
 
-/* Fill @out[0..n) for pages [start, start + n); see struct shmdemo_pages. */
-static void shmdemo_seg_page_flags(struct shmdemo_seg *seg, pgoff_t start,
-				   u32 n, u32 *out)
-{
-	XA_STATE(xas, &seg->inode->i_mapping->i_pages, start);
-	struct folio *folio;
-	pgoff_t idx;
-	u32 v;
+struct shmdemo_flags_arg {
+	pgoff_t start;
+	u32 n;
+	u32 *out;
+};
 
-	rcu_read_lock();
-	xas_for_each(&xas, folio, start + n - 1) {
-		if (xas_retry(&xas, folio) || xa_is_value(folio))
-			continue;
-		v = SHMDEMO_PAGE_RESIDENT;
-		if (folio_test_dirty(folio))
-			v |= SHMDEMO_PAGE_DIRTY;
-		v |= min(shmdemo_folio_mapcount(folio), 0xffff) << SHMDEMO_PAGE_MAPCOUNT_SHIFT;
-		for (idx = max(folio->index, start);
-		     idx < folio->index + folio_nr_pages(folio) && idx < start + n; idx++)
-			out[idx - start] = v;
-	}
-	rcu_read_unlock();
+static void shmdemo_page_flags(struct folio *folio, void *arg)
+{
+	struct shmdemo_flags_arg *a = arg;
+	pgoff_t idx, end = folio->index + folio_nr_pages(folio);
+	u32 v = SHMDEMO_PAGE_RESIDENT;
+
+	if (folio_test_dirty(folio))
+		v |= SHMDEMO_PAGE_DIRTY;
+	v |= min(shmdemo_folio_mapcount(folio), 0xffff) << SHMDEMO_PAGE_MAPCOUNT_SHIFT;
+	for (idx = max(folio->index, a->start); idx < end && idx < a->start + a->n; idx++)
+		a->out[idx - a->start] = v;
 }
 
 /**
@@ -545,26 +822,28 @@ static void shmdemo_seg_page_flags(struct shmdemo_seg *seg, pgoff_t start,
  * @out: zeroed array of *@count entries
  * @count: in: capacity; out: entries filled (the segment may end first)
  *
- * Context: process context; takes shmdemo_ids_lock, then RCU.
+ * Context: process context; takes shmdemo_ids_lock for the lookup only.
  * Return: 0, -EINVAL (no such id) or -EACCES (no read permission).
  */
 int shmdemo_seg_pages(int id, u64 start, u32 *out, u32 *count)
 {
-	struct shmdemo_seg *seg;
+	struct shmdemo_flags_arg arg = { .start = start, .out = out };
+	struct shmdemo_seg *seg = shmdemo_seg_find(id);
 	u64 npages;
 	int ret;
 
-	mutex_lock(&shmdemo_ids_lock);
-	seg = shmdemo_seg_lookup(id);
-	ret = seg ? shmdemo_seg_perms(seg, 0444) : -EINVAL;
+	if (IS_ERR(seg))
+		return PTR_ERR(seg);
+	ret = shmdemo_seg_perms(seg, 0444);
 	if (ret)
-		goto out_unlock;
+		goto out_put;
 	npages = shmdemo_bytes_to_pages(i_size_read(seg->inode));
 	*count = start >= npages ? 0 : min_t(u64, *count, npages - start);
-	if (*count)
-		shmdemo_seg_page_flags(seg, start, *count, out);
-out_unlock:
-	mutex_unlock(&shmdemo_ids_lock);
+	arg.n = *count;
+	if (arg.n)
+		shmdemo_seg_walk(seg, start, start + arg.n - 1, shmdemo_page_flags, &arg);
+out_put:
+	shmdemo_seg_put(seg);
 	return ret;
 }
 
@@ -576,7 +855,7 @@ static int shmdemo_cmp_id(const void *a, const void *b)
 }
 
 /**
- * shmdemo_seg_list - ids of all segments, in id order
+ * shmdemo_seg_list - ids of all segments reachable by id, in id order
  * @idsp: out, a kvmalloc()ed array the caller kvfree()s
  * @count: out, number of ids in it
  *
@@ -600,7 +879,8 @@ int shmdemo_seg_list(s32 **idsp, u32 *count)
 		return -ENOMEM;
 	}
 	idr_for_each_entry(&shmdemo_idr, seg, idx)
-		ids[n++] = seg->id;
+		if (shmdemo_seg_lookup(seg->id))
+			ids[n++] = seg->id;
 	mutex_unlock(&shmdemo_ids_lock);
 	sort(ids, n, sizeof(*ids), shmdemo_cmp_id, NULL);
 	*idsp = ids;
@@ -609,45 +889,107 @@ int shmdemo_seg_list(s32 **idsp, u32 *count)
 }
 
 /**
- * shmdemo_seg_for_each - call @fn on every segment, in index order
+ * shmdemo_seg_for_each - call @fn on every segment alive, gone ones too,
+ * in index order
  * @fn: callback; a non-zero return stops the walk
  * @arg: passed to @fn
  *
- * Context: process context; @fn runs under shmdemo_ids_lock.
+ * Context: process context; @fn runs with a reference on the segment and
+ * no lock held, so it may sleep.
  * Return: what the last @fn returned, or 0.
  */
 int shmdemo_seg_for_each(int (*fn)(struct shmdemo_seg *seg, void *arg), void *arg)
 {
 	struct shmdemo_seg *seg;
-	int idx, ret = 0;
+	int idx = 0, ret = 0;
 
-	mutex_lock(&shmdemo_ids_lock);
-	idr_for_each_entry(&shmdemo_idr, seg, idx) {
+	for (;; idx++) {
+		mutex_lock(&shmdemo_ids_lock);
+		seg = idr_get_next(&shmdemo_idr, &idx);
+		if (seg)
+			refcount_inc(&seg->refs);
+		mutex_unlock(&shmdemo_ids_lock);
+		if (!seg)
+			break;
 		ret = fn(seg, arg);
+		shmdemo_seg_put(seg);
 		if (ret)
 			break;
+		cond_resched();
 	}
-	mutex_unlock(&shmdemo_ids_lock);
+	return ret;
+}
+
+/* Like shm_open(): nattch, atime and lpid.  Context: seg->lock held. */
+static void shmdemo_seg_attach_locked(struct shmdemo_seg *seg, struct pid **old)
+{
+	lockdep_assert_held(&seg->lock);
+	seg->nattch++;
+	seg->atime = ktime_get_real_seconds();
+	*old = seg->lpid;
+	seg->lpid = get_pid(task_tgid(current));
+	trace_shmdemo_attach(seg->id, seg->nattch);
+}
+
+/**
+ * shmdemo_seg_attach_mmap - a new mapping of @seg, with shmat()'s checks
+ * @seg: segment, referenced through the binding
+ * @vm_flags: in: the VMA's flags; out: VM_MAYWRITE and VM_MAYEXEC cleared
+ *	when the caller may not write or execute the segment
+ *
+ * Permission is the caller's now, as shmat() checks it at every attach:
+ * read is needed; write for a shared writable mapping; execute for
+ * VM_EXEC.  Without write or execute permission, mprotect() can't add them
+ * later.  The check and nattch++ are one step under seg->lock, so a
+ * segment that is gone stays gone.
+ *
+ * Context: mmap_lock held for writing; takes seg->lock.
+ * Return: 0, -EACCES, or -EIDRM when the segment is gone.
+ */
+int shmdemo_seg_attach_mmap(struct shmdemo_seg *seg, vm_flags_t *vm_flags)
+{
+	bool shared = *vm_flags & VM_MAYSHARE;
+	umode_t want = 0444;
+	struct pid *old = NULL;
+	bool owner_cap;
+	int granted, ret;
+
+	if (shared && (*vm_flags & VM_WRITE))
+		want |= 0222;
+	if (*vm_flags & VM_EXEC)
+		want |= 0111;
+	spin_lock(&seg->lock);
+	ret = shmdemo_seg_gone_locked(seg) ? -EIDRM : shmdemo_seg_perms_locked(seg, want);
+	if (!ret) {
+		/* What mprotect() may add later: probed, so not audited. */
+		granted = shmdemo_seg_granted_locked(seg);
+		owner_cap = granted != 0007 &&
+			    ns_capable_noaudit(current_user_ns(), CAP_IPC_OWNER) &&
+			    kuid_has_mapping(current_user_ns(), seg->uid) &&
+			    kgid_has_mapping(current_user_ns(), seg->gid);
+		if (shared && !(granted & 02) && !owner_cap)
+			*vm_flags &= ~VM_MAYWRITE;
+		if (!(granted & 01) && !owner_cap)
+			*vm_flags &= ~VM_MAYEXEC;
+		shmdemo_seg_attach_locked(seg, &old);
+	}
+	spin_unlock(&seg->lock);
+	put_pid(old);
 	return ret;
 }
 
 /**
- * shmdemo_seg_attach - a new VMA maps @seg (mmap, fork, split, mremap)
+ * shmdemo_seg_attach - a VMA of @seg is copied (fork, split, mremap)
  * @seg: segment, referenced through the VMA's file
  *
- * Like shm_open(): nattch, atime and lpid.
- * Context: mmap_lock held; takes seg->lock.
+ * Context: mmap_lock (or the VMA lock) held for writing; takes seg->lock.
  */
 void shmdemo_seg_attach(struct shmdemo_seg *seg)
 {
 	struct pid *old;
 
 	spin_lock(&seg->lock);
-	seg->nattch++;
-	seg->atime = ktime_get_real_seconds();
-	old = seg->lpid;
-	seg->lpid = get_pid(task_tgid(current));
-	trace_shmdemo_attach(seg->id, seg->nattch);
+	shmdemo_seg_attach_locked(seg, &old);
 	spin_unlock(&seg->lock);
 	put_pid(old);
 }
@@ -656,8 +998,9 @@ void shmdemo_seg_attach(struct shmdemo_seg *seg)
  * shmdemo_seg_detach - a VMA mapping @seg goes away
  * @seg: segment, referenced through the VMA's file
  *
- * Like shm_close(); the segment itself dies later, with its last file.
- * Context: mmap_lock held (or the mm is being torn down); takes seg->lock.
+ * Like shm_close(); the last detach of a removed segment makes it gone by
+ * id (shm_close() destroys it there); its memory goes with its last file.
+ * Context: mmap_lock held, or the mm is being torn down; takes seg->lock.
  */
 void shmdemo_seg_detach(struct shmdemo_seg *seg)
 {
@@ -674,20 +1017,11 @@ void shmdemo_seg_detach(struct shmdemo_seg *seg)
 }
 
 /*
- * Module unload: nothing can be bound (every bound file pins the module),
- * so each segment left holds only the table's reference.
+ * Module unload: every segment pins the module (shmdemo_fs.c), so none is
+ * left by the time the module can be unloaded.
  */
 void shmdemo_seg_exit(void)
 {
-	struct shmdemo_seg *seg;
-	int idx;
-
-	mutex_lock(&shmdemo_ids_lock);
-	idr_for_each_entry(&shmdemo_idr, seg, idx) {
-		WARN_ON(!refcount_dec_and_test(&seg->refs));
-		shmdemo_seg_unlink(seg);
-		shmdemo_seg_free(seg);
-	}
-	mutex_unlock(&shmdemo_ids_lock);
+	WARN_ON(!idr_is_empty(&shmdemo_idr));
 	idr_destroy(&shmdemo_idr);
 }

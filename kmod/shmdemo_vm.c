@@ -25,38 +25,49 @@ static struct shmdemo_seg *shmdemo_vma_seg(struct vm_area_struct *vma)
 }
 
 /*
- * Find the folio at @index, or allocate a zeroed one and add it to the page
- * cache.  Another task may add the same index between our lookup and our
- * insertion: filemap_add_folio() then fails with -EEXIST and we take theirs,
- * so all mappers share one page.  The new folio is charged to the faulting
- * task's memory cgroup by filemap_add_folio().
+ * Find the folio at vmf->pgoff, or allocate a zeroed one and add it to the
+ * page cache.  Another task may add the same index between our lookup and
+ * our insertion: filemap_add_folio() then fails with -EEXIST and we take
+ * theirs, so all mappers share one page.  A new page is charged to the
+ * segment's creator first (max_user_pages) and to the faulting task's
+ * memory cgroup by filemap_add_folio(); it follows the VMA's memory policy
+ * (mbind(), set_mempolicy()), as shmem's pages do.
  *
  * Context: mapping->invalidate_lock held shared, so neither i_size nor the
  * cached folios can be cut under us.  May sleep.
- * Return: 0 with *@foliop locked and referenced, or -ENOMEM.
+ * Return: 0 with *@foliop locked and referenced, -ENOSPC (creator over its
+ * limit) or -ENOMEM.
  */
-static int shmdemo_find_or_add_folio(struct address_space *mapping, pgoff_t index,
+static int shmdemo_find_or_add_folio(struct vm_fault *vmf, struct shmdemo_seg *seg,
 				     struct folio **foliop, bool *allocated)
 {
+	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
 	struct folio *folio;
 	int err;
 
 	*allocated = false;
 	for (;;) {
-		folio = shmdemo_lock_cached_folio(mapping, index);
+		folio = shmdemo_lock_cached_folio(mapping, vmf->pgoff);
 		if (folio)
 			break;
 
-		folio = folio_alloc(mapping_gfp_mask(mapping) | __GFP_ZERO, 0);
-		if (!folio)
+		err = shmdemo_user_charge_page(seg);
+		if (err)
+			return err;
+		folio = shmdemo_vma_alloc_zeroed_folio(mapping_gfp_mask(mapping),
+						       vmf->vma, vmf->address);
+		if (!folio) {
+			shmdemo_user_uncharge(seg, 1);
 			return -ENOMEM;
+		}
 		__folio_mark_uptodate(folio);	/* zeroed: valid content */
-		err = filemap_add_folio(mapping, folio, index, GFP_KERNEL);
+		err = filemap_add_folio(mapping, folio, vmf->pgoff, GFP_KERNEL);
 		if (!err) {
 			*allocated = true;
 			break;
 		}
 		folio_put(folio);
+		shmdemo_user_uncharge(seg, 1);
 		if (err != -EEXIST)
 			return err;
 	}
@@ -88,8 +99,9 @@ static vm_fault_t shmdemo_fault(struct vm_fault *vmf)
 		ret = VM_FAULT_SIGBUS;
 		goto out_unlock;
 	}
-	err = shmdemo_find_or_add_folio(mapping, vmf->pgoff, &folio, &allocated);
+	err = shmdemo_find_or_add_folio(vmf, seg, &folio, &allocated);
 	if (err) {
+		/* -ENOSPC (max_user_pages) is SIGBUS, as for a full tmpfs. */
 		ret = vmf_error(err);
 		goto out_unlock;
 	}
@@ -193,7 +205,8 @@ static const struct vm_operations_struct shmdemo_vm_ops = {
 /**
  * shmdemo_mmap_seg - set up a VMA on a bound segment
  * @seg_file: the binding (see struct shmdemo_file)
- * @vma: the new VMA; vm_file is still the /dev/shmdemo file
+ * @vma: the new VMA; vm_file is the /dev/shmdemo file, or @seg_file itself
+ *	when the core mm maps the segment file again (remap_file_pages())
  *
  * All VMA setup is here, in one place.  Offsets and lengths past the end of
  * the segment are allowed, as for files: those pages raise SIGBUS until a
@@ -201,22 +214,33 @@ static const struct vm_operations_struct shmdemo_vm_ops = {
  * page on the first write (a COW fault), the segment never sees the write.
  *
  * Context: mmap_lock held for writing.
- * Return: 0 or -EACCES.
+ * Return: 0, -EACCES or -EIDRM.
  */
 int shmdemo_mmap_seg(struct file *seg_file, struct vm_area_struct *vma)
 {
+	struct shmdemo_seg *seg = shmdemo_inode_seg(file_inode(seg_file));
 	bool rdonly = !(seg_file->f_mode & FMODE_WRITE);
+	vm_flags_t flags = vma->vm_flags;
+	int ret;
 
-	if (rdonly && (vma->vm_flags & VM_MAYSHARE)) {
+	if (rdonly && (flags & VM_MAYSHARE)) {
 		/* Read-only binding: no shared writable mapping... */
-		if (vma->vm_flags & VM_WRITE)
+		if (flags & VM_WRITE)
 			return -EACCES;
 		/* ...and none later through mprotect(PROT_WRITE). */
-		vm_flags_clear(vma, VM_MAYWRITE);
+		flags &= ~VM_MAYWRITE;
 	}
+	/*
+	 * The caller's permission now, as shmat() checks it at each attach
+	 * (may clear VM_MAYWRITE and VM_MAYEXEC), and a segment that is gone
+	 * (removed, unmapped) can't be mapped again.  This is the attach
+	 * itself, like shm_mmap()'s: nattch counts the new VMA.
+	 */
+	ret = shmdemo_seg_attach_mmap(seg, &flags);
+	if (ret)
+		return ret;
+	vm_flags_clear(vma, vma->vm_flags & ~flags);
 	vma_set_file(vma, seg_file);
 	vma->vm_ops = &shmdemo_vm_ops;
-	/* Like shm_mmap(): the first VMA counts as an attach. */
-	shmdemo_vm_open(vma);
 	return 0;
 }

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Module life cycle: a mapping or an open fd pins the module (rmmod fails
- * with EWOULDBLOCK, never a use-after-free), and unloading with segments
- * still alive frees every page they held.  Each test reloads the module
+ * Module life cycle: an open fd, a mapping or a live segment pins the
+ * module (rmmod fails with EWOULDBLOCK, "in use", never a use-after-free);
+ * once every segment is removed, unloading frees every page they held, and
+ * rmmod racing the teardown of the last mapping waits for it.  Each test reloads the module
  * from $SHMDEMO_MODULE (set by tools/vm/run), so it needs root and that
  * variable; the kselftest list runs it last.
  */
 #include <sys/syscall.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "shmdemo_util.h"
@@ -113,7 +115,12 @@ TEST_F(module, open_fd_and_mapping_pin_the_module)
 	ASSERT_NE(MAP_FAILED, p);
 	close(self->fd);
 	self->fd = -1;
-	/* Only the mapping is left, and it is enough. */
+	/* Only the mapping is left (the segment is removed), and it is enough. */
+	self->fd = shmdemo_open(O_RDWR);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, shmdemo_rmid(self->fd, id));
+	close(self->fd);
+	self->fd = -1;
 	EXPECT_EQ(-EWOULDBLOCK, unload());
 	p[0] = 'x';
 	EXPECT_EQ('x', p[0]);
@@ -124,12 +131,39 @@ TEST_F(module, open_fd_and_mapping_pin_the_module)
 	EXPECT_NE(0, access(SHMDEMO_DEVICE, F_OK));
 }
 
-TEST_F(module, unload_frees_every_page_of_live_segments)
+/* Remove every segment, as `shmdemo rm --all` does; the number removed or -errno. */
+static int remove_all(int fd)
+{
+	struct shmdemo_list l = { .size = sizeof(l) };
+	int ids[256], n, i, removed = 0, ret;
+
+	l.ids_ptr = (uintptr_t)ids;
+	l.count = 256;
+	ret = shmdemo_ioctl(fd, SHMDEMO_IOC_LIST, &l);
+	if (ret)
+		return ret;
+	n = l.count < 256 ? l.count : 256;
+	for (i = 0; i < n; i++) {
+		ret = shmdemo_rmid(fd, ids[i]);
+		if (ret && ret != -EINVAL)	/* EINVAL: gone meanwhile */
+			return ret;
+		removed += !ret;
+	}
+	return removed;
+}
+
+/*
+ * Segments outlive their processes and pin the module (their pages are
+ * the module's page cache): rmmod says "in use" until root removes them
+ * all, and then it frees every page they held.
+ */
+TEST_F(module, live_segments_pin_the_module_until_removed)
 {
 	const long nseg = 4, seg_bytes = 8 << 20;
 	long pg = shmdemo_page_size();
 	long free0, unevict0, free1, unevict1, free2, unevict2, slab0, slab2;
 	long i, off;
+	int fd;
 
 	SHMDEMO_NEED_DEVICE(self->fd);
 	close(self->fd);
@@ -140,9 +174,9 @@ TEST_F(module, unload_frees_every_page_of_live_segments)
 	ASSERT_LT(0, free0);
 
 	for (i = 0; i < nseg; i++) {
-		int fd = shmdemo_open(O_RDWR);
 		char *p;
 
+		fd = shmdemo_open(O_RDWR);
 		ASSERT_LE(0, fd);
 		ASSERT_LE(0, shmdemo_new_bound(fd, seg_bytes));
 		p = mmap(NULL, seg_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -152,6 +186,7 @@ TEST_F(module, unload_frees_every_page_of_live_segments)
 		munmap(p, seg_bytes);
 		close(fd);	/* the segments outlive every process */
 	}
+	EXPECT_EQ(-EWOULDBLOCK, unload());
 	free1 = free_kb();
 	unevict1 = meminfo_kb("Unevictable");
 	TH_LOG("free %ld -> %ld kB, Unevictable %ld -> %ld kB", free0, free1,
@@ -163,6 +198,11 @@ TEST_F(module, unload_frees_every_page_of_live_segments)
 	EXPECT_GE(unevict1, unevict0 + 31 * 1024);
 	EXPECT_LE(free1, free0 - 24 * 1024);
 
+	fd = shmdemo_open(O_RDWR);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(nseg, remove_all(fd));
+	EXPECT_EQ(-EWOULDBLOCK, unload());	/* the fd is open */
+	close(fd);
 	ASSERT_EQ(0, unload());
 	self->unloaded = true;
 	free2 = free_kb();
@@ -179,6 +219,182 @@ TEST_F(module, unload_frees_every_page_of_live_segments)
 	EXPECT_LE(unevict2, unevict0 + 512);
 	/* Segments, inodes, files and xarray nodes are gone too (coarse: kmemleak is the fine check). */
 	EXPECT_LE(slab2, slab0 + 256);
+}
+
+/*
+ * Seconds each race test runs (SHMDEMO_RACE_SECONDS overrides; the default
+ * keeps the suite short under TCG, longer runs find rarer interleavings).
+ */
+static double race_seconds(void)
+{
+	const char *s = getenv("SHMDEMO_RACE_SECONDS");
+
+	return s ? strtod(s, NULL) : 6;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * A child that calls delete_module("shmdemo", O_NONBLOCK) until it succeeds
+ * or *@stop is set.  Exit status: 0 unloaded, 1 stopped while still loaded,
+ * 2 an errno other than EWOULDBLOCK ("in use").
+ */
+static pid_t start_unloader(volatile int *stop)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	for (;;) {
+		int ret = unload();
+
+		if (!ret)
+			_exit(0);
+		if (ret != -EWOULDBLOCK)
+			_exit(2);
+		if (*stop)
+			_exit(1);
+	}
+}
+
+/* A removed, populated segment of @bytes whose only reference is a mapping. */
+static char *mapped_removed_segment(size_t bytes)
+{
+	long pg = shmdemo_page_size();
+	int fd = shmdemo_open(O_RDWR);
+	char *p = MAP_FAILED;
+	size_t off;
+	int id;
+
+	if (fd < 0)
+		return MAP_FAILED;
+	id = shmdemo_new_bound(fd, bytes);
+	if (id >= 0)
+		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p != MAP_FAILED) {
+		for (off = 0; off < bytes; off += pg)
+			p[off] = 1;
+		if (shmdemo_rmid(fd, id)) {
+			munmap(p, bytes);
+			p = MAP_FAILED;
+		}
+	}
+	close(fd);
+	return p;
+}
+
+/*
+ * The unload race the adversarial review found: the last munmap of a
+ * removed 256 MiB segment frees its pages (evict -> truncate, through the
+ * module's address_space operations) while a child loops delete_module().
+ * rmmod must either fail with "in use" or succeed after every page is
+ * freed; the VM runner fails the run on any oops.
+ */
+TEST_F(module, rmmod_racing_the_last_munmap_waits_for_the_pages)
+{
+	const size_t bytes = 256 << 20;
+	volatile int *stop;
+	long unevict0;
+	double end;
+	int rounds = 0, unloaded = 0;
+
+	SHMDEMO_NEED_DEVICE(self->fd);
+	close(self->fd);
+	self->fd = -1;
+	stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, stop);
+	unevict0 = meminfo_kb("Unevictable");
+	end = now_s() + race_seconds();
+	do {
+		char *p = mapped_removed_segment(bytes);
+		int status;
+		pid_t pid;
+
+		ASSERT_NE(MAP_FAILED, p);
+		*stop = 0;
+		pid = start_unloader(stop);
+		ASSERT_LE(0, pid);
+		ASSERT_EQ(0, munmap(p, bytes));
+		*stop = 1;
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		ASSERT_NE(2, WEXITSTATUS(status));
+		if (WEXITSTATUS(status) == 0) {
+			/* Unloaded: only after the segment's pages were freed. */
+			unloaded++;
+			self->unloaded = true;
+			EXPECT_LE(meminfo_kb("Unevictable"), unevict0 + 512);
+			ASSERT_EQ(0, reload());
+			self->unloaded = false;
+		}
+		rounds++;
+	} while (now_s() < end || rounds < 2);
+	TH_LOG("%d rounds, the module was unloaded in %d", rounds, unloaded);
+	munmap((void *)stop, sizeof(*stop));
+}
+
+/* The same race from the other side: a mapping dies with its process. */
+TEST_F(module, rmmod_racing_a_killed_mapper_waits_for_the_pages)
+{
+	const size_t bytes = 64 << 20;
+	volatile int *stop;
+	double end;
+	int rounds = 0;
+
+	SHMDEMO_NEED_DEVICE(self->fd);
+	close(self->fd);
+	self->fd = -1;
+	stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, stop);
+	end = now_s() + race_seconds();
+	do {
+		int ready[2], status;
+		pid_t worker, pid;
+		char c;
+
+		ASSERT_EQ(0, pipe(ready));
+		worker = fork();
+		ASSERT_LE(0, worker);
+		if (worker == 0) {
+			close(ready[0]);
+			if (mapped_removed_segment(bytes) == MAP_FAILED)
+				_exit(1);
+			if (write(ready[1], "r", 1) != 1)
+				_exit(1);
+			pause();
+			_exit(0);
+		}
+		close(ready[1]);
+		ASSERT_EQ(1, read(ready[0], &c, 1));
+		close(ready[0]);
+		*stop = 0;
+		pid = start_unloader(stop);
+		ASSERT_LE(0, pid);
+		kill(worker, SIGKILL);
+		ASSERT_EQ(worker, waitpid(worker, &status, 0));
+		/* The worker's exit_mmap() has run: the next unload may succeed. */
+		usleep(20000);
+		*stop = 1;
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		ASSERT_NE(2, WEXITSTATUS(status));
+		if (WEXITSTATUS(status) == 0) {
+			self->unloaded = true;
+			ASSERT_EQ(0, reload());
+			self->unloaded = false;
+		}
+		rounds++;
+	} while (now_s() < end || rounds < 2);
+	TH_LOG("%d rounds", rounds);
+	munmap((void *)stop, sizeof(*stop));
 }
 
 TEST_HARNESS_MAIN

@@ -796,13 +796,17 @@ TEST_F(rmid, repeated_rmid_of_live_removed_segment_succeeds)
 	close(fd);
 }
 
-/* The last mapping goes first, then the bound file: that kills it. */
+/*
+ * The last mapping goes first: like shm_close() destroying the segment, it
+ * is gone by id at once (STAT, BIND, RMID: EINVAL; the bound file can't
+ * map it again: EIDRM); its memory goes with the bound file.
+ */
 TEST_F(rmid, removed_segment_dies_with_munmap_then_close)
 {
 	struct seg_env *e = &self->e;
 	struct shmdemo_info before, info;
 	struct shmdemo_stat st;
-	int fd, id;
+	int fd, fd2, id;
 	char *p;
 
 	SHMDEMO_NEED_DEVICE(e->fd);
@@ -811,10 +815,17 @@ TEST_F(rmid, removed_segment_dies_with_munmap_then_close)
 	ASSERT_EQ(0, shmdemo_rmid(e->fd, id));
 
 	ASSERT_EQ(0, munmap(p, e->pg));
-	/* The bound file keeps it. */
-	ASSERT_EQ(0, shmdemo_stat(e->fd, id, &st));
-	EXPECT_EQ(0, st.nattch);
-	EXPECT_EQ(SHMDEMO_SEG_DEST, st.flags);
+	EXPECT_EQ(-EINVAL, shmdemo_stat(e->fd, id, &st));
+	EXPECT_EQ(-EINVAL, shmdemo_rmid(e->fd, id));
+	fd2 = shmdemo_open(O_RDWR);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(-EINVAL, shmdemo_bind(fd2, id, 0));
+	close(fd2);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, e->pg, PROT_READ, MAP_SHARED, fd, 0));
+	EXPECT_EQ(EIDRM, errno);
+	/* The bound file still holds its memory. */
+	ASSERT_EQ(0, shmdemo_info(e->fd, &info));
+	EXPECT_EQ(before.segments + 1, info.segments);
 
 	close(fd);
 	EXPECT_EQ(-EINVAL, shmdemo_stat(e->fd, id, &st));

@@ -44,7 +44,10 @@
  * Errors: ENOENT (no key and no CREATE), EEXIST (CREATE|EXCL on an existing
  * key), EINVAL (bytes 0 or over max_seg_bytes for a new segment, or larger
  * than an existing one), EACCES (mode asks for access the segment denies),
- * ENOSPC (max_segments reached, or max_total_pages would be exceeded).
+ * ENOSPC (max_segments reached, max_total_pages would be exceeded, or -
+ * unless the caller has CAP_IPC_LOCK - the pages resident in the caller's
+ * segments plus the new segment's size exceed max_user_pages), EFAULT (the
+ * struct can't be written back: then nothing was created).
  */
 struct shmdemo_get {
 	__u32 size;
@@ -72,8 +75,16 @@ struct shmdemo_get {
  * Read-only bindings need read permission and refuse shared writable
  * mappings (EACCES, and mprotect() cannot add PROT_WRITE later); other
  * bindings need read and write permission.  A file binds once (EBUSY).
- * Binding a removed segment that is still alive is allowed, as shmat() on
- * Linux allows it.
+ * As with shmat() on Linux, a removed segment can still be bound while it
+ * is mapped (nattch > 0); once removed with no mapping left it is gone by
+ * id (EINVAL), whatever bound files still hold it.
+ *
+ * Permission is checked again at every mmap(), with the caller's
+ * credentials, as shmat() checks it at every attach: read always (EACCES),
+ * write for a shared writable mapping (EACCES; without it mprotect() can't
+ * add PROT_WRITE either), execute for PROT_EXEC (EACCES; without it
+ * mprotect() can't add PROT_EXEC).  mmap() of a bound file whose segment is
+ * gone fails with EIDRM.
  */
 struct shmdemo_bind {
 	__u32 size;
@@ -124,9 +135,11 @@ struct shmdemo_counters {
 
 /* shmdemo_stat.flags */
 #define SHMDEMO_SEG_DEST	(1U << 0)	/* removed, alive while attached */
+#define SHMDEMO_SEG_LOCKED	(1U << 1)	/* SHMDEMO_IOC_LOCK, like SHM_LOCKED */
 
 /**
- * struct shmdemo_stat - segment status (like IPC_STAT), read permission needed
+ * struct shmdemo_stat - segment status (like IPC_STAT), read permission
+ * needed; SHMDEMO_IOC_STAT_ANY (like SHM_STAT_ANY) fills it without
  * @size:	sizeof(struct shmdemo_stat)
  * @id:		in: segment id
  * @key:	key (SHMDEMO_KEY_PRIVATE once removed)
@@ -226,6 +239,10 @@ struct shmdemo_resize {
  * @max_total_pages:	limit on the sum of segment sizes in pages (shmall)
  * @total_pages:	sum of segment sizes in pages
  * @resident_pages:	pages in the page caches of all segments
+ * @max_user_pages:	limit on the pages resident in the segments one user
+ *			created (CAP_IPC_LOCK holders are not limited)
+ * @user_pages:		pages resident in the segments the caller's
+ *			effective uid created
  */
 struct shmdemo_info {
 	__u32 size;
@@ -236,9 +253,12 @@ struct shmdemo_info {
 	__aligned_u64 max_total_pages;
 	__aligned_u64 total_pages;
 	__aligned_u64 resident_pages;
+	__aligned_u64 max_user_pages;
+	__aligned_u64 user_pages;
 };
 
 #define SHMDEMO_INFO_SIZE_VER0	48
+#define SHMDEMO_INFO_SIZE_VER1	64	/* max_user_pages, user_pages */
 
 /**
  * struct shmdemo_list - ids of all segments, in id order
@@ -294,8 +314,21 @@ struct shmdemo_pages {
 #define SHMDEMO_IOC_SET		_IOW(SHMDEMO_IOC_MAGIC, 0x04, struct shmdemo_set)
 #define SHMDEMO_IOC_RMID	_IOW(SHMDEMO_IOC_MAGIC, 0x05, struct shmdemo_id)
 #define SHMDEMO_IOC_RESIZE	_IOW(SHMDEMO_IOC_MAGIC, 0x06, struct shmdemo_resize)
-#define SHMDEMO_IOC_INFO	_IOR(SHMDEMO_IOC_MAGIC, 0x07, struct shmdemo_info)
+/*
+ * SHMDEMO_IOC_LOCK / SHMDEMO_IOC_UNLOCK (struct shmdemo_id): like SHM_LOCK
+ * and SHM_UNLOCK.  Allowed to CAP_IPC_LOCK, or to the owner or creator -
+ * and for LOCK only with a non-zero RLIMIT_MEMLOCK (else EPERM).  LOCK
+ * charges the segment's size to the caller's real uid, against the
+ * caller's RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK (ENOMEM when over);
+ * UNLOCK releases the charge.  Locking a locked segment, or unlocking an
+ * unlocked one, does nothing and succeeds.  Memory-only pages are never
+ * reclaimed anyway: the flag (SHMDEMO_SEG_LOCKED) is what changes.
+ */
+#define SHMDEMO_IOC_INFO	_IOWR(SHMDEMO_IOC_MAGIC, 0x07, struct shmdemo_info)
 #define SHMDEMO_IOC_LIST	_IOWR(SHMDEMO_IOC_MAGIC, 0x08, struct shmdemo_list)
 #define SHMDEMO_IOC_PAGES	_IOWR(SHMDEMO_IOC_MAGIC, 0x09, struct shmdemo_pages)
+#define SHMDEMO_IOC_LOCK	_IOW(SHMDEMO_IOC_MAGIC, 0x0a, struct shmdemo_id)
+#define SHMDEMO_IOC_UNLOCK	_IOW(SHMDEMO_IOC_MAGIC, 0x0b, struct shmdemo_id)
+#define SHMDEMO_IOC_STAT_ANY	_IOWR(SHMDEMO_IOC_MAGIC, 0x0c, struct shmdemo_stat)
 
 #endif /* _UAPI_LINUX_SHMDEMO_H */
