@@ -52,14 +52,15 @@ tools: lib
 	@$(MAKE) -s -C tools/shmdemo
 
 selftests: deps lib tools
-	@$(MAKE) -s -C selftests KSFT=$(KSFT)
+	@mkdir -p build/selftests
+	@$(MAKE) -s -C selftests KSFT=$(KSFT) OUTPUT=$(CURDIR)/build/selftests
 	@$(MAKE) -s -C lib/tests KSFT=$(KSFT)
 	@$(MAKE) -s -C tools/shmdemo tests KSFT=$(KSFT)
 
 # A kselftest install tree (run_kselftest.sh + kselftest/ + shmdemo/).
 ksft-install: selftests
 	@rm -rf build/ksft && mkdir -p build/ksft
-	@$(MAKE) -s -C selftests KSFT=$(KSFT) install INSTALL_PATH=$(CURDIR)/build/ksft/shmdemo
+	@$(MAKE) -s -C selftests KSFT=$(KSFT) OUTPUT=$(CURDIR)/build/selftests install INSTALL_PATH=$(CURDIR)/build/ksft/shmdemo
 	@$(MAKE) -s -C lib/tests KSFT=$(KSFT) install INSTALL_PATH=$(CURDIR)/build/ksft/libshmdemo
 	@mkdir -p build/ksft/lib && cp lib/libshmdemo-sysv.so build/ksft/lib/	# ../lib of the shim test
 	@mkdir -p build/ksft/shmdemo_tool
@@ -68,7 +69,7 @@ ksft-install: selftests
 	@printf '# the demo boots nothing but runs every experiment twice under TCG\ntimeout=300\n' \
 		>build/ksft/shmdemo_tool/settings
 	@cp -r $(KSFT)/run_kselftest.sh $(KSFT)/kselftest build/ksft/
-	@{ $(MAKE) -s --no-print-directory -C selftests KSFT=$(KSFT) COLLECTION=shmdemo \
+	@{ $(MAKE) -s --no-print-directory -C selftests KSFT=$(KSFT) OUTPUT=$(CURDIR)/build/selftests COLLECTION=shmdemo \
 		emit_tests | grep '^shmdemo:'; \
 	   $(MAKE) -s --no-print-directory -C lib/tests emit_tests; \
 	   echo shmdemo_tool:shmdemo_tool_test.sh; echo shmdemo_tool:demo_test; \
@@ -110,7 +111,7 @@ lint: checkpatch sparse
 clean:
 	rm -rf build kmod/*.ko kmod/*.o kmod/.*.cmd kmod/*.mod* kmod/modules.order \
 		Module.symvers modules.order .module-common.o
-	@$(MAKE) -s -C selftests KSFT=$(KSFT) clean 2>/dev/null || true
+	@$(MAKE) -s -C selftests KSFT=$(KSFT) OUTPUT=$(CURDIR)/build/selftests clean 2>/dev/null || true
 	@$(MAKE) -s -C lib clean
 	@$(MAKE) -s -C lib/tests clean
 	@$(MAKE) -s -C tools/compare clean
