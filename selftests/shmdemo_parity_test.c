@@ -21,6 +21,7 @@
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "kselftest_harness.h"
@@ -802,6 +803,72 @@ TEST_F(parity, capabilities_count_in_the_callers_user_namespace)
 	if (a->rmid_mapped)
 		shmdemo_rmid(self->fd, a->mapped_id);
 	munmap(a, sizeof(*a));
+}
+
+#define MPOL_BIND_MODE	2	/* MPOL_BIND of <linux/mempolicy.h> */
+
+/* Bind @len at @p to @node and touch every page; the nodes they got, or -errno. */
+static int bind_touch_nodes(char *p, size_t len, long pg, int node, int *nodes)
+{
+	unsigned long mask = 1UL << node;
+	void *pages[16];
+	size_t i, n = len / pg;
+
+	if (syscall(__NR_mbind, p, len, MPOL_BIND_MODE, &mask, sizeof(mask) * 8, 0))
+		return -errno;
+	for (i = 0; i < n; i++) {
+		p[i * pg] = 1;
+		pages[i] = p + i * pg;
+	}
+	/* move_pages() without target nodes reports where each page is. */
+	if (syscall(__NR_move_pages, 0, n, pages, NULL, nodes, 0))
+		return -errno;
+	return 0;
+}
+
+/*
+ * mbind() on a mapping decides where its new pages go, as on shmem: the
+ * fault path allocates with the VMA's memory policy.  The VM has two
+ * nodes (tools/vm/run --numa), the vCPU on node 0.
+ */
+TEST_F(parity, pages_follow_the_mappings_memory_policy_like_sysv)
+{
+	const int n = 8;
+	int nodes[16], node, i, id, sid;
+	char *p, *q;
+
+	SHMDEMO_NEED_DEVICE(self->fd);
+	if (access("/sys/devices/system/node/node1", F_OK))
+		SKIP(return, "one NUMA node: run the VM with --numa 2 (its default)");
+	for (node = 1; node >= 0; node--) {
+		sid = shmget(IPC_PRIVATE, n * self->pg, IPC_CREAT | 0600);
+		ASSERT_LE(0, sid);
+		q = shmat(sid, NULL, 0);
+		ASSERT_NE((void *)-1, q);
+		ASSERT_EQ(0, bind_touch_nodes(q, n * self->pg, self->pg, node, nodes));
+		for (i = 0; i < n; i++)
+			EXPECT_EQ(node, nodes[i]) TH_LOG("SysV page %d", i);
+		shmdt(q);
+		shmctl(sid, IPC_RMID, NULL);
+
+		id = shmdemo_get(self->fd, SHMDEMO_KEY_PRIVATE, n * self->pg,
+				 SHMDEMO_GET_CREATE, 0600);
+		ASSERT_LE(0, id);
+		{
+			int fd = shmdemo_open(O_RDWR);
+
+			ASSERT_LE(0, fd);
+			ASSERT_EQ(0, shmdemo_bind(fd, id, 0));
+			p = mmap(NULL, n * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+			close(fd);
+		}
+		ASSERT_NE(MAP_FAILED, p);
+		ASSERT_EQ(0, bind_touch_nodes(p, n * self->pg, self->pg, node, nodes));
+		for (i = 0; i < n; i++)
+			EXPECT_EQ(node, nodes[i]) TH_LOG("device page %d", i);
+		munmap(p, n * self->pg);
+		EXPECT_EQ(0, shmdemo_rmid(self->fd, id));
+	}
 }
 
 static double now_s(void)

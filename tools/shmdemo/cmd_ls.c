@@ -26,33 +26,30 @@ struct sdt_ls_row {
 	struct shmdemo_stat st;
 };
 
-/* All ids, in id order; the list may grow between the two calls. */
-static int sdt_ls_ids(int **idsp, int *np)
+/*
+ * The status column: "dest" (removed, still mapped) or "gone" (removed,
+ * unmapped, still held by a bound file: only /proc/shmdemo shows those),
+ * "locked", both joined by a comma, or "-".  /proc/shmdemo has no lock
+ * state: its rows show only dest or gone.
+ */
+static const char *sdt_ls_status(const struct sdt_ls_row *r, char *buf, size_t len)
 {
-	int *ids = NULL, n, cap = 0;
+	const struct shmdemo_stat *st = &r->st;
+	const char *dest = NULL;
+	bool locked = r->src == SDT_LS_STAT && (st->flags & SHMDEMO_SEG_LOCKED);
 
-	for (;;) {
-		n = shmd_list(SHMD_BACKEND_DEVICE, ids, (size_t)cap);
-		if (n < 0) {
-			free(ids);
-			return n;
-		}
-		if (n <= cap)
-			break;
-		cap = n + 16;
-		free(ids);
-		ids = calloc((size_t)cap, sizeof(*ids));
-		if (!ids)
-			return -ENOMEM;
-	}
-	*idsp = ids;
-	*np = n;
-	return 0;
+	if (st->flags & SHMDEMO_SEG_DEST)
+		dest = st->nattch ? "dest" : "gone";
+	if (!dest && !locked)
+		return "-";
+	snprintf(buf, len, "%s%s%s", dest ? dest : "", dest && locked ? "," : "",
+		 locked ? "locked" : "");
+	return buf;
 }
 
 static void sdt_ls_text(const struct sdt_ls_row *rows, int n)
 {
-	char owner[64];
+	char owner[64], status[16];
 	int i;
 
 	printf("%-10s %-10s %-10s %-6s %-12s %-6s %-6s %-8s %-8s %-8s %s\n",
@@ -71,7 +68,7 @@ static void sdt_ls_text(const struct sdt_ls_row *rows, int n)
 		       " %-8" PRIu64 " %-8" PRIu64 " %" PRIu64 "\n",
 		       (unsigned int)st->key, st->id, sdt_fmt_user(st->uid, owner, sizeof(owner)),
 		       st->mode, (uint64_t)st->bytes, (uint64_t)st->nattch,
-		       st->flags & SHMDEMO_SEG_DEST ? "dest" : "-",
+		       sdt_ls_status(&rows[i], status, sizeof(status)),
 		       (uint64_t)c->pages_resident, (uint64_t)c->pages_dirty,
 		       (uint64_t)c->read_faults, (uint64_t)c->write_faults);
 	}
@@ -95,11 +92,12 @@ static void sdt_ls_json_row(const struct sdt_ls_row *r)
 	       (unsigned int)st->key);
 	sdt_json_str(stdout, sdt_fmt_user(st->uid, buf, sizeof(buf)));
 	printf(", \"uid\": %u, \"gid\": %u, \"perms\": \"%03o\", \"bytes\": %" PRIu64
-	       ", \"nattch\": %" PRIu64 ", \"dest\": %s, \"resident\": %" PRIu64
+	       ", \"nattch\": %" PRIu64 ", \"dest\": %s, \"locked\": %s, \"resident\": %" PRIu64
 	       ", \"dirty\": %" PRIu64 ", \"read_faults\": %" PRIu64
 	       ", \"write_faults\": %" PRIu64 ", \"cow_faults\": %" PRIu64 "}",
 	       st->uid, st->gid, st->mode, (uint64_t)st->bytes, (uint64_t)st->nattch,
 	       st->flags & SHMDEMO_SEG_DEST ? "true" : "false",
+	       r->src != SDT_LS_STAT ? "null" : st->flags & SHMDEMO_SEG_LOCKED ? "true" : "false",
 	       (uint64_t)c->pages_resident, (uint64_t)c->pages_dirty,
 	       (uint64_t)c->read_faults, (uint64_t)c->write_faults, (uint64_t)c->cow_faults);
 }
@@ -156,7 +154,7 @@ static int sdt_ls_main(int argc, char **argv)
 		sdt_err(fd, "%s", SHMDEMO_DEVICE);
 		return SDT_EXIT_FAIL;
 	}
-	ret = sdt_ls_ids(&ids, &n);
+	ret = sdt_list_ids(&ids, &n);
 	if (ret) {
 		sdt_err(ret, "ls: list");
 		close(fd);
@@ -199,7 +197,10 @@ const struct sdt_cmd sdt_cmd_ls = {
 	.args = "[--json]",
 	.summary = "list the segments (like ipcs -m) with residency and fault counters",
 	.help = "  --json    one JSON object: {\"segments\": [...], \"info\": {...}}\n"
-		"A segment you may not stat is shown from /proc/shmdemo; fields nobody\n"
-		"could tell are shown as '?' (null in JSON).\n",
+		"status: dest (removed, still attached), gone (removed and unmapped\n"
+		"meanwhile), locked (shmdemo lock), both comma-joined, or -.\n"
+		"A segment you may not stat is shown from /proc/shmdemo, which has no\n"
+		"lock state (JSON \"locked\": null); fields nobody could tell are shown\n"
+		"as '?' (null in JSON).\n",
 	.main = sdt_ls_main,
 };

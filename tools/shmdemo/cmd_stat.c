@@ -9,11 +9,21 @@
 
 #include "tool.h"
 
+/* What the flags mean, "-" for none; other bits are shown only in the number. */
+static const char *sdt_stat_flags(uint32_t flags, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s",
+		 flags & SHMDEMO_SEG_DEST ? "dest: removed, alive while attached" : "",
+		 (flags & SHMDEMO_SEG_DEST) && (flags & SHMDEMO_SEG_LOCKED) ? "; " : "",
+		 flags & SHMDEMO_SEG_LOCKED ? "locked: like SHM_LOCK" : "");
+	return *buf ? buf : "-";
+}
+
 static void sdt_stat_text(const struct shmdemo_stat *st)
 {
 	const struct shmdemo_counters *c = &st->counters;
 	long pg = sdt_page_size();
-	char a[64], b[64];
+	char a[64], b[64], f[80];
 
 	printf("%-14s %d\n", "id", st->id);
 	printf("%-14s 0x%08x%s\n", "key", (unsigned int)st->key,
@@ -31,8 +41,7 @@ static void sdt_stat_text(const struct shmdemo_stat *st)
 	printf("%-14s %s\n", "atime", sdt_fmt_time(st->atime, a, sizeof(a)));
 	printf("%-14s %s\n", "dtime", sdt_fmt_time(st->dtime, a, sizeof(a)));
 	printf("%-14s %s\n", "ctime", sdt_fmt_time(st->ctime, b, sizeof(b)));
-	printf("%-14s 0x%x (%s)\n", "flags", st->flags,
-	       st->flags & SHMDEMO_SEG_DEST ? "dest: removed, alive while attached" : "-");
+	printf("%-14s 0x%x (%s)\n", "flags", st->flags, sdt_stat_flags(st->flags, f, sizeof(f)));
 	printf("counters:\n");
 	printf("  %-16s %" PRIu64 "\n", "read_faults", (uint64_t)c->read_faults);
 	printf("  %-16s %" PRIu64 "\n", "write_faults", (uint64_t)c->write_faults);
@@ -52,7 +61,7 @@ static void sdt_stat_json(const struct shmdemo_stat *st)
 	       ", \"uid\": %u, \"gid\": %u, \"cuid\": %u, \"cgid\": %u"
 	       ", \"cpid\": %d, \"lpid\": %d, \"nattch\": %" PRIu64
 	       ", \"atime\": %" PRId64 ", \"dtime\": %" PRId64 ", \"ctime\": %" PRId64
-	       ", \"flags\": %u, \"dest\": %s,\n \"counters\": {\"read_faults\": %" PRIu64
+	       ", \"flags\": %u, \"dest\": %s, \"locked\": %s,\n \"counters\": {\"read_faults\": %" PRIu64
 	       ", \"write_faults\": %" PRIu64 ", \"cow_faults\": %" PRIu64
 	       ", \"mkwrite\": %" PRIu64 ", \"around_pages\": %" PRIu64
 	       ", \"pages_alloc\": %" PRIu64 ", \"pages_resident\": %" PRIu64
@@ -61,6 +70,7 @@ static void sdt_stat_json(const struct shmdemo_stat *st)
 	       st->cuid, st->cgid, st->cpid, st->lpid, (uint64_t)st->nattch,
 	       (int64_t)st->atime, (int64_t)st->dtime, (int64_t)st->ctime, st->flags,
 	       st->flags & SHMDEMO_SEG_DEST ? "true" : "false",
+	       st->flags & SHMDEMO_SEG_LOCKED ? "true" : "false",
 	       (uint64_t)c->read_faults, (uint64_t)c->write_faults, (uint64_t)c->cow_faults,
 	       (uint64_t)c->mkwrite, (uint64_t)c->around_pages, (uint64_t)c->pages_alloc,
 	       (uint64_t)c->pages_resident, (uint64_t)c->pages_dirty);
@@ -117,6 +127,7 @@ const struct sdt_cmd sdt_cmd_stat = {
 	.args = "ID [--json]",
 	.summary = "show every field of a segment's status and its fault counters",
 	.help = "  --json    the fields of struct shmdemo_stat as one JSON object\n"
-		"Times are local dates, \"never\" when 0.  Needs read permission.\n",
+		"Times are local dates, \"never\" when 0.  flags: dest (removed, alive\n"
+		"while attached), locked (shmdemo lock).  Needs read permission.\n",
 	.main = sdt_stat_main,
 };

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Raw requests on /dev/shmdemo for what libshmdemo doesn't wrap: the full
- * status struct (flags included), resize, limits, and the per-page words
- * that the residency map draws.
+ * status struct (flags included), resize, lock and unlock, limits, and the
+ * per-page words that the residency map draws.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +40,13 @@ int sdt_dev_resize(int fd, int id, uint64_t bytes)
 	struct shmdemo_resize req = { .size = sizeof(req), .id = id, .bytes = bytes };
 
 	return sdt_dev_ioctl(fd, SHMDEMO_IOC_RESIZE, &req);
+}
+
+int sdt_dev_lock(int fd, int id, bool lock)
+{
+	struct shmdemo_id req = { .size = sizeof(req), .id = id };
+
+	return sdt_dev_ioctl(fd, lock ? SHMDEMO_IOC_LOCK : SHMDEMO_IOC_UNLOCK, &req);
 }
 
 int sdt_dev_info(int fd, struct shmdemo_info *info)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * shmdemo - look at and drive /dev/shmdemo segments: list, stat, create,
- * remove, resize, attach and touch pages, the article's records, the
+ * remove, resize, lock, attach and touch pages, the article's records, the
  * residency map, and a tracer for the faults a command causes.
  *
  *   shmdemo COMMAND [OPTIONS] [ARGS]     shmdemo help [COMMAND]
@@ -20,6 +20,8 @@ static const struct sdt_cmd *const sdt_cmds[] = {
 	&sdt_cmd_create,
 	&sdt_cmd_rm,
 	&sdt_cmd_resize,
+	&sdt_cmd_lock,
+	&sdt_cmd_unlock,
 	&sdt_cmd_attach,
 	&sdt_cmd_write_people,
 	&sdt_cmd_read_people,

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The segment a command line names - "ID" or "--key K" - as a library
- * handle.
+ * handle, and the ids of every segment (ls, rm --all).
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "tool.h"
 
@@ -32,4 +33,28 @@ int sdt_target_open(const struct sdt_target *t, struct shmd_seg **segp)
 	if (t->key == SHMDEMO_KEY_PRIVATE)
 		return -ENOENT;
 	return shmd_seg_open(&o, segp);
+}
+
+/* The list may grow between two calls: ask again with room for what it said. */
+int sdt_list_ids(int **idsp, int *np)
+{
+	int *ids = NULL, n, cap = 0;
+
+	for (;;) {
+		n = shmd_list(SHMD_BACKEND_DEVICE, ids, (size_t)cap);
+		if (n < 0) {
+			free(ids);
+			return n;
+		}
+		if (n <= cap)
+			break;
+		cap = n + 16;
+		free(ids);
+		ids = calloc((size_t)cap, sizeof(*ids));
+		if (!ids)
+			return -ENOMEM;
+	}
+	*idsp = ids;
+	*np = n;
+	return 0;
 }

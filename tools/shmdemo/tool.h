@@ -39,8 +39,8 @@ struct sdt_cmd {
 };
 
 extern const struct sdt_cmd sdt_cmd_ls, sdt_cmd_stat, sdt_cmd_create, sdt_cmd_rm,
-	sdt_cmd_resize, sdt_cmd_attach, sdt_cmd_write_people, sdt_cmd_read_people,
-	sdt_cmd_map, sdt_cmd_trace, sdt_cmd_demo;
+	sdt_cmd_resize, sdt_cmd_lock, sdt_cmd_unlock, sdt_cmd_attach, sdt_cmd_write_people,
+	sdt_cmd_read_people, sdt_cmd_map, sdt_cmd_trace, sdt_cmd_demo;
 
 /* report.c: messages on stderr, in the form "shmdemo: WHAT: REASON" */
 /* Print "shmdemo: <what>: <strerror(errnum)>"; errnum may be negative. */
@@ -70,6 +70,8 @@ long sdt_page_size(void);
 int sdt_dev_open(void);
 int sdt_dev_stat(int fd, int id, struct shmdemo_stat *st);
 int sdt_dev_resize(int fd, int id, uint64_t bytes);
+/* SHMDEMO_IOC_LOCK (@lock) or SHMDEMO_IOC_UNLOCK */
+int sdt_dev_lock(int fd, int id, bool lock);
 int sdt_dev_info(int fd, struct shmdemo_info *info);
 /* All page words of segment @id from page 0, in SHMDEMO_PAGES_MAX chunks. */
 int sdt_dev_pages(int fd, int id, uint32_t **pagesp, uint64_t *countp);
@@ -77,7 +79,7 @@ int sdt_dev_pages(int fd, int id, uint32_t **pagesp, uint64_t *countp);
 /* proc.c: segment @id's line of /proc/shmdemo as a status; -ENOENT if absent */
 int sdt_proc_find(int id, struct shmdemo_stat *st);
 
-/* seg.c: the segment a command line names, by ID or by --key K */
+/* seg.c: the segment a command line names, by ID or by --key K; every segment */
 struct sdt_target {
 	bool by_key;
 	int key;
@@ -88,6 +90,11 @@ struct sdt_target {
 const char *sdt_target_name(const struct sdt_target *t, char *buf, size_t len);
 /* A library handle on it; -errno (-EINVAL: no such id, -ENOENT: no such key). */
 int sdt_target_open(const struct sdt_target *t, struct shmd_seg **segp);
+/*
+ * The ids of every segment reachable by id, ascending (shmd_list()), in a
+ * malloc()ed array (NULL when there are none); 0 or -errno.
+ */
+int sdt_list_ids(int **idsp, int *np);
 
 /*
  * hold.c: wait @seconds (< 0: until stdin reaches end of file); SIGINT and

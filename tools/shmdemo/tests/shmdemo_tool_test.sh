@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # shmdemo_tool_test.sh - TAP tests of the shmdemo(1) command-line tool
-# against the loaded module: ls/stat/create/rm/resize, attach and the
+# against the loaded module: ls/stat/create/rm/resize/lock, attach and the
 # residency map (text, JSON, PNG) checked against the expected picture
-# after touching known pages, the article's records, trace (root), and the
-# exit codes (0 ok, 1 failed, 2 usage).
+# after touching known pages, the article's records, trace (root), rm --all
+# (which runs only when every segment on the device is this script's), and
+# the exit codes (0 ok, 1 failed, 2 usage).
 #
 # Every case SKIPs when /dev/shmdemo is absent.  The tool is $SHMDEMO, else
 # ../shmdemo next to this directory, else ./shmdemo, else shmdemo in PATH.
@@ -25,13 +26,15 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/shmdemo-tool-test.XXXXXX") || exit 1
 KEY=$(printf '0x5d%06x' $(($$ % 16777216)))	# unique per run
 PG=$(getconf PAGESIZE)
 ID=		# the 8-page segment most cases work on
-IDS=		# every segment created, for cleanup
+# Every segment created, for cleanup: a file, since new_seg runs in $(...).
+IDS=$TMP/ids
+: >"$IDS"
 PIDS=		# background holders, for cleanup
 
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	for i in $IDS; do "$SHMDEMO" rm "$i" 2>/dev/null; done
+	while read -r i; do "$SHMDEMO" rm "$i" 2>/dev/null; done <"$IDS"
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -82,8 +85,13 @@ new_seg() {	# SIZE [create options]: print the id of a new private segment
 	s=$1
 	shift
 	i=$(sd create --size "$s" "$@") || return 1
-	IDS="$IDS $i"
+	echo "$i" >>"$IDS"
 	echo "$i"
+}
+# Stop cleaning up a removed segment (its id could name a new one later).
+forget_seg() {
+	grep -vx "$1" "$IDS" >"$IDS.new"
+	mv "$IDS.new" "$IDS"
 }
 # Start `attach ID ARGS` in the background, holding; wait until it holds.
 hold_bg() {	# OUTFILE ID ARGS...
@@ -104,6 +112,23 @@ hold_bg() {	# OUTFILE ID ARGS...
 	done
 	return 0
 }
+# The segment's status column in `ls` (empty if not listed).
+ls_status() { sd ls | awk -v id="$1" '$2 == id { print $7 }'; }
+# rm --all removes what it may, so run it only when every listed segment is
+# one this script created (else SKIP, naming the stranger).
+only_ours() {
+	sd ls >"$TMP/ls" || { show "$TMP/ls"; return 1; }
+	o=$(awk 'FILENAME == ARGV[1] { ours[$1] = 1; next }
+		 FNR > 1 && !($2 in ours) { print $2; exit }' "$IDS" "$TMP/ls")
+	[ -z "$o" ] && return 0
+	WHY="segment $o is not this test's: rm --all would remove it"
+	return 77
+}
+# Root, or an RLIMIT_MEMLOCK that isn't 0 (the owner may lock then).
+can_lock() {
+	[ "$(id -u)" = 0 ] || awk '/^Max locked memory/ { exit $4 == "0" }' /proc/self/limits
+}
+AS_NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 json_check() {	# PYTHON-EXPR on d (the parsed stdin), extra args in sys.argv
 	expr=$1
 	shift
@@ -136,7 +161,8 @@ t_ls_json_parses() {
 	if have python3; then
 		json_check 'any(s["id"] == int(sys.argv[1]) and s["key"] == int(sys.argv[2], 16)
 			and s["bytes"] == 8 * int(sys.argv[3]) and s["nattch"] == 0
-			and s["dest"] is False and s["source"] == "stat" for s in d["segments"])
+			and s["dest"] is False and s["locked"] is False and s["source"] == "stat"
+			for s in d["segments"])
 			and d["info"]["segments"] >= 1' "$ID" "$KEY" "$PG" <"$TMP/out" && return 0
 	else
 		grep -q "\"id\": $ID," "$TMP/out" && return 0
@@ -163,7 +189,8 @@ t_stat_json_parses() {
 	expect_rc 0 stat "$ID" --json || return 1
 	have python3 || { grep -q "\"id\": $ID," "$TMP/out"; return; }
 	json_check 'd["id"] == int(sys.argv[1]) and d["mode"] == 0o644 and d["atime"] == 0
-		and d["counters"]["pages_resident"] == 0 and len(d) == 17' "$ID" <"$TMP/out" ||
+		and d["flags"] == 0 and d["dest"] is False and d["locked"] is False
+		and d["counters"]["pages_resident"] == 0 and len(d) == 18' "$ID" <"$TMP/out" ||
 		{ show "$TMP/out"; return 1; }
 }
 
@@ -330,14 +357,57 @@ t_ls_without_permission() {
 	[ "$(id -u)" = 0 ] || { WHY="needs root to switch users"; return 77; }
 	have setpriv || { WHY="no setpriv"; return 77; }
 	priv=$(new_seg 2p --mode 600) || return 1
-	as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
-	$as_nobody "$SHMDEMO" ls >"$TMP/out" 2>"$TMP/err" || { show "$TMP/err"; return 1; }
+	$AS_NOBODY "$SHMDEMO" ls >"$TMP/out" 2>"$TMP/err" || { show "$TMP/err"; return 1; }
 	grep -Eq "^0x00000000 +$priv +root +600 +$((2 * PG)) " "$TMP/out" ||
 		{ show "$TMP/out"; return 1; }
-	$as_nobody "$SHMDEMO" stat "$priv" >/dev/null 2>"$TMP/err"
+	$AS_NOBODY "$SHMDEMO" stat "$priv" >/dev/null 2>"$TMP/err"
 	rc=$?
 	[ "$rc" = 1 ] && grep -q 'Permission denied$' "$TMP/err" ||
 		{ say "stat as nobody: exit $rc"; show "$TMP/err"; return 1; }
+}
+
+t_lock_shows_locked() {
+	can_lock || { WHY="RLIMIT_MEMLOCK is 0"; return 77; }
+	l=$(new_seg 2p) || return 1
+	expect_rc 0 lock "$l" || return 1
+	[ -s "$TMP/out" ] && { say "lock printed something"; show "$TMP/out"; return 1; }
+	expect_rc 0 lock "$l" || return 1	# locking a locked segment does nothing
+	st=$(ls_status "$l")
+	[ "$st" = locked ] || { say "ls status '$st', want locked"; return 1; }
+	expect_rc 0 stat "$l" || return 1
+	grep -qx 'flags  *0x2 (locked: like SHM_LOCK)' "$TMP/out" || { show "$TMP/out"; return 1; }
+	if have python3; then
+		sd stat "$l" --json | json_check 'd["flags"] == 2 and d["locked"] is True
+			and d["dest"] is False' || { sd stat "$l" --json | sed 's/^/#   /'; return 1; }
+		sd ls --json | json_check 'any(s["id"] == int(sys.argv[1]) and s["locked"] is True
+			and s["dest"] is False for s in d["segments"])' "$l" ||
+			{ sd ls --json | sed 's/^/#   /'; return 1; }
+	fi
+	expect_rc 0 unlock "$l" || return 1
+	expect_rc 0 unlock "$l" || return 1
+	st=$(ls_status "$l")
+	[ "$st" = - ] || { say "ls status '$st' after unlock, want -"; return 1; }
+	sd stat "$l" | grep -qx 'flags  *0x0 (-)' || { sd stat "$l" | sed 's/^/#   /'; return 1; }
+}
+
+t_ls_shows_dest_and_locked() {
+	can_lock || { WHY="RLIMIT_MEMLOCK is 0"; return 77; }
+	d=$(new_seg 1p) || return 1
+	hold_bg "$TMP/h4" "$d" || return 1
+	h4=$HOLD_PID
+	ok=0
+	{ sd lock "$d" && sd rm "$d"; } || ok=1
+	st=$(ls_status "$d")
+	[ "$st" = dest,locked ] || { say "ls status '$st', want dest,locked"; ok=1; }
+	sd stat "$d" | grep -qx 'flags  *0x3 (dest: removed, alive while attached; locked: like SHM_LOCK)' ||
+		{ sd stat "$d" | sed 's/^/#   /'; ok=1; }
+	kill -TERM "$h4"
+	wait "$h4"
+	# The last detach of a removed segment: gone by id, not listed.
+	st=$(ls_status "$d")
+	[ -z "$st" ] || { say "still listed as '$st' after the last detach"; ok=1; }
+	expect_rc 1 stat "$d" || ok=1
+	return "$ok"
 }
 
 t_trace_counts_write_faults() {
@@ -388,7 +458,7 @@ t_rm_removes() {
 	expect_rc 0 rm "$ID" || return 1
 	sd ls | awk -v id="$ID" '$2 == id { found = 1 } END { exit found }' ||
 		{ say "segment $ID still listed"; sd ls | sed 's/^/#   /'; return 1; }
-	IDS=$(echo "$IDS" | sed "s/ $ID\$//; s/ $ID / /")
+	forget_seg "$ID"
 	expect_rc 1 rm --key "$KEY" || return 1	# the key went with it
 }
 
@@ -400,12 +470,70 @@ t_rm_by_key() {
 
 t_bad_id_exits_1() {
 	# $ID was removed above: every command that takes an id fails with 1.
-	for c in "stat $ID" "map $ID" "attach $ID --hold 0" "read-people $ID" "resize $ID 4096" "rm $ID"; do
+	for c in "stat $ID" "map $ID" "attach $ID --hold 0" "read-people $ID" "resize $ID 4096" \
+		"lock $ID" "unlock $ID" "rm $ID"; do
 		# shellcheck disable=SC2086
 		expect_rc 1 $c || return 1
 		grep -q "^shmdemo: [a-z-]*: segment $ID: Invalid argument\$" "$TMP/err" ||
 			{ say "shmdemo $c:"; show "$TMP/err"; return 1; }
 	done
+}
+
+t_rm_all_with_id_is_usage_error() {
+	a=$(new_seg 1p) || return 1
+	expect_rc 2 rm --all "$a" || return 1
+	grep -q '^shmdemo: rm: --all takes no segment id or --key$' "$TMP/err" &&
+		grep -q '^usage: shmdemo rm ' "$TMP/err" || { show "$TMP/err"; return 1; }
+	expect_rc 2 rm --key "$KEY" --all || return 1
+	expect_rc 0 stat "$a"	# nothing was removed
+}
+
+t_rm_all_as_nobody_removes_only_own() {
+	[ "$(id -u)" = 0 ] || { WHY="needs root to switch users"; return 77; }
+	have setpriv || { WHY="no setpriv"; return 77; }
+	r=$(new_seg 1p --mode 600) || return 1
+	n1=$($AS_NOBODY "$SHMDEMO" create --size 1p) || return 1
+	echo "$n1" >>"$IDS"
+	n2=$($AS_NOBODY "$SHMDEMO" create --size 2p --mode 600) || return 1
+	echo "$n2" >>"$IDS"
+	only_ours || return
+	# Every segment left but n1 and n2 is root's: each must be named.
+	awk -v a="$n1" -v b="$n2" 'NR > 1 && $2 != a && $2 != b { print $2 }' "$TMP/ls" >"$TMP/roots"
+	$AS_NOBODY "$SHMDEMO" rm --all >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	[ "$rc" = 1 ] || { say "rm --all as nobody: exit $rc, want 1"; show "$TMP/err"; return 1; }
+	[ -s "$TMP/out" ] && { say "rm --all printed on stdout"; show "$TMP/out"; return 1; }
+	set --
+	while read -r o; do
+		set -- "$@" "^shmdemo: rm: segment $o: Operation not permitted\$"
+	done <"$TMP/roots"
+	lines_match "$TMP/err" "$@" || { show "$TMP/err"; return 1; }
+	[ "$(wc -l <"$TMP/err")" = "$(wc -l <"$TMP/roots")" ] ||
+		{ say "want one line per root segment ($(tr '\n' ' ' <"$TMP/roots"))"; show "$TMP/err"; return 1; }
+	sd ls >"$TMP/ls" || return 1
+	awk -v a="$n1" -v b="$n2" -v r="$r" '$2 == a || $2 == b { bad = 1 } $2 == r { mine = 1 }
+		END { exit bad || !mine }' "$TMP/ls" ||
+		{ say "want $r listed, $n1 and $n2 gone"; show "$TMP/ls"; return 1; }
+}
+
+t_rm_all_removes_every_segment() {
+	s1=$(new_seg 1p) || return 1
+	s2=$(new_seg 2p --key "$KEY") || return 1
+	s3=$(new_seg 3p --mode 600) || return 1
+	only_ours || return
+	expect_rc 0 rm --all || return 1
+	if [ -s "$TMP/out" ] || [ -s "$TMP/err" ]; then
+		say "rm --all printed something"
+		show "$TMP/out"
+		show "$TMP/err"
+		return 1
+	fi
+	sd ls >"$TMP/ls" || return 1
+	# Nothing holds them: not even dest rows are left.
+	[ "$(wc -l <"$TMP/ls")" = 1 ] ||
+		{ say "segments left after rm --all ($s1 $s2 $s3 created)"; show "$TMP/ls"; return 1; }
+	: >"$IDS"
+	expect_rc 0 rm --all	# none left: nothing to do, not an error
 }
 
 t_usage_errors_exit_2() {
@@ -414,7 +542,8 @@ t_usage_errors_exit_2() {
 		"create --mode 888" "create --key zz" "create --size" "rm" "resize 1" \
 		"resize 1 0" "attach" "attach 1 --touch 3-1" "attach 1 --write" \
 		"attach 1 --rdonly --touch 0 --write" "attach 1 --hold -1" "map 1 --width 0" \
-		"map 1 --bogus" "write-people" "read-people 1 x" "trace" "help frob"; do
+		"map 1 --bogus" "write-people" "read-people 1 x" "trace" "help frob" "lock" \
+		"lock abc" "unlock 1 2" "unlock --bogus 1"; do
 		# shellcheck disable=SC2086
 		expect_rc 2 $c || return 1
 		usage=
@@ -431,11 +560,11 @@ t_help_exits_0() {
 	expect_rc 0 help || return 1
 	cp "$TMP/out" "$TMP/help"
 	set -- "^  demo "
-	for c in ls stat create rm resize attach write-people read-people map trace; do
+	for c in ls stat create rm resize lock unlock attach write-people read-people map trace; do
 		set -- "$@" "^  $c "
 	done
 	lines_match "$TMP/help" "$@" || { say "help lacks a command"; return 1; }
-	for c in ls stat create rm resize attach write-people read-people map trace; do
+	for c in ls stat create rm resize lock unlock attach write-people read-people map trace; do
 		expect_rc 0 "$c" --help || return 1
 		first=
 		read -r first <"$TMP/out"
@@ -451,9 +580,10 @@ TESTS="create_prints_id ls_shows_segment ls_json_parses stat_fields stat_json_pa
 attach_write_reports_faults map_after_writing_pages_0_3 map_after_reading_page_6
 map_shows_two_mappings map_colour_only_when_asked map_width_rows map_json map_png_is_valid
 people_write_then_read people_too_many_fails resize_grows_and_shrinks
-create_excl_existing_fails ls_without_permission trace_counts_write_faults
-trace_follows_children_only trace_exit_status_is_cmds rm_removes rm_by_key bad_id_exits_1
-usage_errors_exit_2 help_exits_0"
+create_excl_existing_fails ls_without_permission lock_shows_locked ls_shows_dest_and_locked
+trace_counts_write_faults trace_follows_children_only trace_exit_status_is_cmds rm_removes
+rm_by_key bad_id_exits_1 rm_all_with_id_is_usage_error rm_all_as_nobody_removes_only_own
+rm_all_removes_every_segment usage_errors_exit_2 help_exits_0"
 
 # The loop's variables are upper case: the cases' helpers use lower case.
 echo "TAP version 13"
