@@ -49,14 +49,24 @@ static unsigned long shmdemo_bytes_to_pages(u64 bytes)
 	return DIV_ROUND_UP_ULL(bytes, PAGE_SIZE);
 }
 
-/* @cap over @seg, see "Privilege" above.  Context: seg->lock held. */
-static bool shmdemo_seg_capable(struct shmdemo_seg *seg, int cap)
+/*
+ * @cap over @seg, see "Privilege" above; @audit false for a probe of what
+ * the caller could do later (not a use of the capability).
+ * Context: seg->lock held.
+ */
+static bool __shmdemo_seg_capable(struct shmdemo_seg *seg, int cap, bool audit)
 {
 	struct user_namespace *ns = current_user_ns();
 
 	lockdep_assert_held(&seg->lock);
-	return ns_capable(ns, cap) && kuid_has_mapping(ns, seg->uid) &&
-	       kgid_has_mapping(ns, seg->gid);
+	if (!kuid_has_mapping(ns, seg->uid) || !kgid_has_mapping(ns, seg->gid))
+		return false;
+	return audit ? ns_capable(ns, cap) : ns_capable_noaudit(ns, cap);
+}
+
+static bool shmdemo_seg_capable(struct shmdemo_seg *seg, int cap)
+{
+	return __shmdemo_seg_capable(seg, cap, true);
 }
 
 /*
@@ -379,33 +389,24 @@ void shmdemo_seg_put(struct shmdemo_seg *seg)
 }
 
 /*
- * The table's reference on a removed segment goes; if it was the last the
- * segment is freed.  Context: shmdemo_ids_lock held, released on return.
+ * Like do_shm_rmid(): the key goes, the table's reference goes; unmapped,
+ * the segment is gone by id at once.  Returns true when that was the last
+ * reference: the segment is unlinked and the caller frees it after
+ * dropping the lock.  Context: shmdemo_ids_lock held.
  */
-static void shmdemo_seg_drop_table_ref(struct shmdemo_seg *seg)
-	__releases(&shmdemo_ids_lock)
+static bool shmdemo_seg_remove_locked(struct shmdemo_seg *seg)
 {
-	bool last = refcount_dec_and_test(&seg->refs);
-
-	if (last)
-		shmdemo_seg_unlink(seg);
-	mutex_unlock(&shmdemo_ids_lock);
-	if (last)
-		shmdemo_seg_free(seg);
-}
-
-/* Like do_shm_rmid().  Context: shmdemo_ids_lock held, released on return. */
-static void shmdemo_seg_remove_locked(struct shmdemo_seg *seg)
-	__releases(&shmdemo_ids_lock)
-{
+	lockdep_assert_held(&shmdemo_ids_lock);
 	hash_del(&seg->key_node);
 	spin_lock(&seg->lock);
 	seg->key = SHMDEMO_KEY_PRIVATE;
 	seg->flags |= SHMDEMO_SEG_DEST;
 	trace_shmdemo_remove(seg->id, seg->nattch);
 	spin_unlock(&seg->lock);
-	/* The segment lives on its files only; unmapped, it is gone by id. */
-	shmdemo_seg_drop_table_ref(seg);
+	if (!refcount_dec_and_test(&seg->refs))
+		return false;
+	shmdemo_seg_unlink(seg);
+	return true;
 }
 
 /**
@@ -421,13 +422,15 @@ static void shmdemo_seg_remove_locked(struct shmdemo_seg *seg)
 void shmdemo_seg_undo_get(int id)
 {
 	struct shmdemo_seg *seg;
+	bool last = false;
 
 	mutex_lock(&shmdemo_ids_lock);
 	seg = shmdemo_seg_lookup(id);
 	if (seg && !(seg->flags & SHMDEMO_SEG_DEST))
-		shmdemo_seg_remove_locked(seg);
-	else
-		mutex_unlock(&shmdemo_ids_lock);
+		last = shmdemo_seg_remove_locked(seg);
+	mutex_unlock(&shmdemo_ids_lock);
+	if (last)
+		shmdemo_seg_free(seg);
 }
 
 /*
@@ -607,17 +610,18 @@ out_unlock:
 int shmdemo_seg_rmid(int id)
 {
 	struct shmdemo_seg *seg;
+	bool last = false;
 	int ret;
 
 	mutex_lock(&shmdemo_ids_lock);
 	seg = shmdemo_seg_lookup(id);
 	ret = seg ? shmdemo_seg_owner_check(seg) : -EINVAL;
-	if (ret || (seg->flags & SHMDEMO_SEG_DEST)) {
-		mutex_unlock(&shmdemo_ids_lock);
-		return ret;
-	}
-	shmdemo_seg_remove_locked(seg);
-	return 0;
+	if (!ret && !(seg->flags & SHMDEMO_SEG_DEST))
+		last = shmdemo_seg_remove_locked(seg);
+	mutex_unlock(&shmdemo_ids_lock);
+	if (last)
+		shmdemo_seg_free(seg);
+	return ret;
 }
 
 /**
@@ -964,9 +968,7 @@ int shmdemo_seg_attach_mmap(struct shmdemo_seg *seg, vm_flags_t *vm_flags)
 		/* What mprotect() may add later: probed, so not audited. */
 		granted = shmdemo_seg_granted_locked(seg);
 		owner_cap = granted != 0007 &&
-			    ns_capable_noaudit(current_user_ns(), CAP_IPC_OWNER) &&
-			    kuid_has_mapping(current_user_ns(), seg->uid) &&
-			    kgid_has_mapping(current_user_ns(), seg->gid);
+			    __shmdemo_seg_capable(seg, CAP_IPC_OWNER, false);
 		if (shared && !(granted & 02) && !owner_cap)
 			*vm_flags &= ~VM_MAYWRITE;
 		if (!(granted & 01) && !owner_cap)

@@ -89,10 +89,16 @@ struct shmdemo_user *shmdemo_user_get(kuid_t uid)
  */
 void shmdemo_user_put(struct shmdemo_user *user)
 {
-	if (!refcount_dec_and_lock(&user->refs, &shmdemo_users_lock))
-		return;
-	hash_del(&user->node);
+	bool last;
+
+	/* Under the lock, as lookups take references under it: rare, cheap. */
+	spin_lock(&shmdemo_users_lock);
+	last = refcount_dec_and_test(&user->refs);
+	if (last)
+		hash_del(&user->node);
 	spin_unlock(&shmdemo_users_lock);
+	if (!last)
+		return;
 	WARN_ON_ONCE(atomic_long_read(&user->pages) || user->locked);
 	kfree(user);
 }
