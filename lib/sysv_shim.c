@@ -29,63 +29,105 @@
  *				IPC_SET, IPC_RMID, SHM_LOCK, SHM_UNLOCK) go to
  *				the device for those ids and native for the
  *				rest; IPC_INFO, SHM_INFO, SHM_STAT and
- *				SHM_STAT_ANY describe the native table.  Device
- *				and native ids are separate number spaces: an
- *				id that both handed out to this process is
- *				taken as the device's.  A malformed value
- *				(not two numbers, or LO > HI) routes nothing to
- *				the device.
+ *				SHM_STAT_ANY describe the native table.  A
+ *				malformed value (not two numbers, or LO > HI)
+ *				routes nothing to the device.
  *
  * If /dev/shmdemo does not exist (module not loaded: open() gives ENOENT),
  * that call goes native instead, so a program still works without the
  * module; any other open() error (EACCES...) is the call's error.
  *
- * Calls, and where they differ from native System V:
+ * Calls:
  *
- *   shmget	SHMDEMO_IOC_GET (IPC_CREAT, IPC_EXCL and the 0777 bits).
- *		SHM_HUGETLB gives EINVAL (the device has no huge pages);
- *		SHM_NORESERVE is ignored (device pages are allocated on first
- *		touch anyway).
+ *   shmget	SHMDEMO_IOC_GET (IPC_CREAT, IPC_EXCL and the 0777 bits).  A
+ *		segment about to be created first gets newseg()'s checks, in
+ *		its order, against the limits below: size 0 or over shmmax
+ *		(EINVAL), total pages over shmall (ENOSPC), SHM_HUGETLB, then
+ *		segments at shmmni (ENOSPC); an existing key answers for
+ *		itself, as natively (EEXIST under IPC_EXCL, else its own size
+ *		and permission checks).  SHM_HUGETLB is allowed with
+ *		CAP_IPC_LOCK (capget()) or membership of the group in
+ *		/proc/sys/vm/hugetlb_shm_group, else EPERM, as Linux 5.16+
+ *		decides it (RLIMIT_MEMLOCK no longer counts); a page size
+ *		other than none or SHM_HUGE_2MB is EINVAL.
  *   shmat	Linux's do_shmat() checks (shmid < 0, SHMLBA alignment and
  *		SHM_RND, SHM_REMAP, an occupied range without SHM_REMAP is
  *		EINVAL), then a private open of the device, SHMDEMO_IOC_BIND
  *		(EINVAL, EACCES), and mmap(MAP_SHARED) of the whole segment
- *		(size rounded up to pages).  The open file is closed at once:
- *		the mapping keeps the segment, counts in nattch, and is
- *		inherited by fork() like a native attach.  SHM_EXEC's
- *		execute-permission check is done here from the segment's
- *		owner, group and mode, with CAP_IPC_OWNER from capget();
- *		mmap(PROT_EXEC) fails with EPERM if /dev is mounted noexec.
+ *		(size rounded up to pages), where the module checks the
+ *		caller's permission again as shmat() does at every attach.
+ *		The open file is closed at once: the mapping keeps the
+ *		segment, counts in nattch, and is inherited by fork() like a
+ *		native attach.  SHM_EXEC's execute permission is checked here
+ *		too (owner, group and mode, CAP_IPC_OWNER from capget()).
  *   shmdt	Addresses returned by the shim's shmat() (in this process or
  *		inherited through fork()) are munmap()ed.  Any other address is
  *		EINVAL, except in SHMDEMO_SYSV_KEYS mode or after a call went
  *		native because the device was absent: then the real shmdt()
- *		decides.  A shim attach that the program moved with mremap()
- *		or replaced with its own mmap() is not tracked.
- *   shmctl	IPC_STAT, IPC_SET (uid, gid and the 0777 mode bits), IPC_RMID,
- *		IPC_INFO, SHM_INFO as the device reports them (struct shminfo:
- *		shmmax = max_seg_bytes, shmmin = 1, shmmni = shmseg =
- *		max_segments, shmall = max_total_pages; struct shm_info:
- *		used_ids, shm_tot, shm_rss, the rest 0).  An "index" for
+ *		decides.
+ *   shmctl	IPC_STAT, SHM_STAT, SHM_STAT_ANY (SHMDEMO_IOC_STAT_ANY: no
+ *		read permission needed), IPC_SET (uid, gid and the 0777 mode
+ *		bits), IPC_RMID, SHM_LOCK and SHM_UNLOCK (SHMDEMO_IOC_LOCK and
+ *		_UNLOCK: the module applies shmctl_do_lock()'s rules and
+ *		RLIMIT_MEMLOCK, and SHM_LOCKED shows in shm_perm.mode as
+ *		natively), IPC_INFO (struct shminfo: the limits below, shmmin
+ *		= 1, shmseg = shmmni) and SHM_INFO (struct shm_info: used_ids,
+ *		shm_tot, shm_rss from the device, the rest 0).  An "index" for
  *		SHM_STAT/SHM_STAT_ANY is a position in the device's id-ordered
  *		segment list (SHMDEMO_IOC_LIST), and IPC_INFO/SHM_INFO return
  *		the highest position (number of segments - 1, or 0), so an
  *		ipcs-style loop from 0 to that value visits every segment; an
  *		argument that is not a position but a listed id is taken as
- *		that id.  SHM_STAT_ANY still needs read permission (the
- *		device has no way around it): EACCES where Linux succeeds.
- *		SHM_LOCK/SHM_UNLOCK: device pages are always resident and
- *		unevictable, so they only do Linux's checks (EINVAL for a bad
- *		id; EPERM unless owner, creator or CAP_IPC_LOCK; SHM_LOCK with
- *		a zero RLIMIT_MEMLOCK is EPERM for non-CAP_IPC_LOCK callers)
- *		and return 0; SHM_LOCKED never shows in shm_perm.mode.  The
- *		owner check needs the segment's status: a caller without read
- *		permission and without CAP_IPC_LOCK gets EPERM even if it owns
- *		the segment.  IPC_64 in cmd is handled as this architecture's
- *		kernel does (an unknown command on x86_64).
- *		A NULL buf gives EFAULT where Linux gives it (IPC_SET before
- *		the id is checked, the others after); a non-NULL invalid buf
- *		faults in the program instead of giving EFAULT.
+ *		that id.  IPC_64 in cmd is handled as this architecture's
+ *		kernel does (an unknown command on x86_64).  A NULL buf gives
+ *		EFAULT where Linux gives it (IPC_SET before the id is checked,
+ *		the others after).
+ *
+ * Limits: shmget() and IPC_INFO use, for each of shmmax, shmall and shmmni,
+ * the stricter of the native sysctl (/proc/sys/kernel/shm*, the caller's
+ * IPC namespace; ignored if unreadable) and the device's limit
+ * (max_seg_bytes, max_total_pages, max_segments), counted against the
+ * device's segments: a program gets no more than either would give it.
+ *
+ * Where it still differs from native System V, and why:
+ *
+ *   - Separate worlds.  Device and native ids are separate number spaces
+ *     (in SHMDEMO_SYSV_KEYS mode an id that both handed out to this
+ *     process is taken as the device's); native shmmni/shmall count native
+ *     segments only, and the shim counts device segments only.
+ *   - No IPC namespaces.  Device segments are not scoped to IPC namespaces:
+ *     the module can't hold or follow an ipc_namespace (put_ipc_ns() is not
+ *     exported, and there is no notifier for a namespace's exit), so keys
+ *     and ids are global to everyone who can open /dev/shmdemo.  What
+ *     isolation remains is the device node's mode and each segment's
+ *     permissions.
+ *   - Per-user limit.  The pages resident in the segments one uid created
+ *     are limited to max_user_pages unless the creator has CAP_IPC_LOCK:
+ *     a shmget() that can't fit is ENOSPC, and a fault past the limit
+ *     raises SIGBUS (as a full tmpfs does).  Linux has no such limit
+ *     (device pages are unevictable, so one is needed).
+ *   - SHM_HUGETLB uses ordinary 4 KiB pages for now (2 MiB folios come
+ *     with a later performance issue); so it needs no hugetlb pool (Linux
+ *     gives ENOMEM without one), and SHM_HUGE_1GB and every other page size
+ *     is EINVAL even where the machine has such pages.  SHM_NORESERVE is
+ *     ignored (device pages are allocated on first touch anyway).
+ *   - SHM_LOCK.  Device pages are never swapped, locked or not (shm_swp is
+ *     0): locking sets SHM_LOCKED and charges RLIMIT_MEMLOCK in the
+ *     module's own count, so a user may lock that much on each side.
+ *   - mprotect(PROT_EXEC) of an attach is refused without execute
+ *     permission, where Linux allows it (the module clears VM_MAYEXEC: an
+ *     attach must not gain what shmat() would have refused).  SHM_EXEC
+ *     fails with EPERM if /dev is mounted noexec.
+ *   - remap_file_pages() on a removed segment whose last mapping it
+ *     replaces gives EIDRM where Linux gives EINVAL (the module maps the
+ *     segment anew, and it is gone by then).
+ *   - shmdt() doesn't follow a shim attach that the program moved with
+ *     mremap() or replaced with its own mmap(); a non-NULL invalid shmctl()
+ *     buf faults in the program instead of giving EFAULT.
+ *   - The capabilities the shim checks itself (CAP_IPC_LOCK for
+ *     SHM_HUGETLB, CAP_IPC_OWNER for SHM_EXEC) come from capget(), in the
+ *     caller's own user namespace; Linux asks the initial one, or the one
+ *     owning the IPC namespace.
  *
  * Not covered: statically linked programs, 32-bit programs built with
  * _TIME_BITS=64 (they call __shmctl64), the raw ipc()/shm* system calls,
@@ -104,7 +146,6 @@
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -130,6 +171,18 @@
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE	0x100000
 #endif
+
+/*
+ * SHM_HUGETLB's page size, log2 in shmflg bits 26-31 (<linux/shm.h>, which
+ * can't be included with <sys/shm.h>); 0 is the default huge page size.
+ */
+#ifndef SHM_HUGE_SHIFT
+#define SHM_HUGE_SHIFT		26
+#endif
+#ifndef SHM_HUGE_MASK
+#define SHM_HUGE_MASK		0x3f
+#endif
+#define SHIM_HUGE_2MB_LOG	21
 
 typedef int (*shmget_fn)(key_t, size_t, int);
 typedef void *(*shmat_fn)(int, const void *, int);
@@ -299,12 +352,13 @@ static int dev_open(int flags, bool *absent, int saved)
 	return fd;
 }
 
-static int dev_stat(int fd, int id, struct shmdemo_stat *st)
+/* IPC_STAT, or with @any SHM_STAT_ANY (no read permission needed). */
+static int dev_stat(int fd, int id, bool any, struct shmdemo_stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->size = sizeof(*st);
 	st->id = id;
-	return ioctl(fd, SHMDEMO_IOC_STAT, st);
+	return ioctl(fd, any ? SHMDEMO_IOC_STAT_ANY : SHMDEMO_IOC_STAT, st);
 }
 
 static bool key_routed(key_t key)
@@ -376,44 +430,64 @@ static bool dev_id_add(int id)
 
 /* ------------------------------------------------------------------ */
 
-SHIM_API int shmget(key_t key, size_t size, int shmflg)
+/*
+ * The native limits: the caller's IPC namespace's sysctls.  An unsigned
+ * number from a /proc/sys file, errno untouched; false if it can't be read
+ * (no /proc, no SysV IPC): then the device's limit alone applies.
+ */
+static bool read_sysctl(const char *path, unsigned long long *val)
 {
-	int saved = errno, fd, ret;
-	struct shmdemo_get get = {
-		.size = sizeof(get),
-		.key = key,
-		.bytes = size,
-		.mode = shmflg & 0777,
-	};
-	bool absent;
+	int saved = errno, fd = open(path, O_RDONLY | O_CLOEXEC);
+	char buf[32], *end;
+	bool ok = false;
+	ssize_t n;
 
-	shim_init();
-	if (!key_routed(key))
-		return real_shmget(key, size, shmflg);
-	fd = dev_open(O_RDONLY, &absent, saved);
-	if (absent)
-		return real_shmget(key, size, shmflg);
-	if (fd < 0)
-		return -1;
-	if (shmflg & SHM_HUGETLB) {
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
 		close(fd);
-		return fail(EINVAL);
+		if (n > 0) {
+			buf[n] = '\0';
+			errno = 0;
+			*val = strtoull(buf, &end, 10);
+			ok = end != buf && !errno;
+		}
 	}
-	if (shmflg & IPC_CREAT)
-		get.flags |= SHMDEMO_GET_CREATE;
-	if (shmflg & IPC_EXCL)
-		get.flags |= SHMDEMO_GET_EXCL;
-	ret = ioctl(fd, SHMDEMO_IOC_GET, &get);
-	close_keep_errno(fd);
-	if (ret < 0)
-		return -1;
-	if (cfg.route == ROUTE_KEYS && !dev_id_add(get.id))
-		return fail(ENOMEM);
 	errno = saved;
-	return get.id;
+	return ok;
 }
 
-/* ------------------------------------------------------------------ */
+/*
+ * What shmget() and IPC_INFO apply: for each limit, the stricter of the
+ * native sysctl and the device's own, so a program never gets more than
+ * either would give it.
+ */
+struct shim_limits {
+	uint64_t shmmax;	/* bytes in one segment */
+	uint64_t shmall;	/* pages in all segments */
+	uint64_t shmmni;	/* segments */
+};
+
+static void shim_limits(const struct shmdemo_info *info, struct shim_limits *lim)
+{
+	unsigned long long v;
+
+	lim->shmmax = info->max_seg_bytes;
+	lim->shmall = info->max_total_pages;
+	lim->shmmni = info->max_segments;
+	if (read_sysctl("/proc/sys/kernel/shmmax", &v) && v < lim->shmmax)
+		lim->shmmax = v;
+	if (read_sysctl("/proc/sys/kernel/shmall", &v) && v < lim->shmall)
+		lim->shmall = v;
+	if (read_sysctl("/proc/sys/kernel/shmmni", &v) && v < lim->shmmni)
+		lim->shmmni = v;
+}
+
+static int dev_info(int fd, struct shmdemo_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return ioctl(fd, SHMDEMO_IOC_INFO, info);
+}
 
 static bool in_group(gid_t gid)
 {
@@ -453,7 +527,143 @@ static bool has_cap(int cap)
 	return ret;
 }
 
-/* ipcperms() for the execute bit alone (read/write were checked by BIND). */
+/*
+ * SHM_HUGETLB: newseg()'s page size check (none given, or 2 MiB: the
+ * device maps 4 KiB pages either way), then hugetlb_file_setup()'s rule:
+ * CAP_IPC_LOCK or the group in vm.hugetlb_shm_group, else EPERM.  Since
+ * Linux 5.16 a fitting RLIMIT_MEMLOCK no longer allows it (that obsolete
+ * path only warns), so it doesn't here either.  Returns 0 or an errno.
+ */
+static int hugetlb_checks(int shmflg)
+{
+	unsigned int log = (shmflg >> SHM_HUGE_SHIFT) & SHM_HUGE_MASK;
+	unsigned long long group;
+
+	if (log && log != SHIM_HUGE_2MB_LOG)
+		return EINVAL;
+	if (has_cap(CAP_IPC_LOCK))
+		return 0;
+	if (read_sysctl("/proc/sys/vm/hugetlb_shm_group", &group) && group <= UINT32_MAX &&
+	    in_group((gid_t)group))
+		return 0;
+	return EPERM;
+}
+
+/*
+ * newseg()'s checks, in its order, for a segment about to be created,
+ * against the stricter limits: size (EINVAL), total pages (ENOSPC),
+ * SHM_HUGETLB, then the number of segments (ipc_addid(): ENOSPC).  The
+ * device checks its own limits again, and max_user_pages, when it
+ * creates.  Returns 0 or an errno.
+ */
+static int create_checks(int fd, size_t size, int shmflg)
+{
+	uint64_t pg = sysconf(_SC_PAGESIZE), pages;
+	struct shmdemo_info info;
+	struct shim_limits lim;
+	int err;
+
+	if (dev_info(fd, &info))
+		return errno;
+	shim_limits(&info, &lim);
+	if (size < 1 || size > lim.shmmax)
+		return EINVAL;
+	pages = (size + pg - 1) / pg;
+	if (pages * pg < size)
+		return ENOSPC;
+	if (info.total_pages + pages < info.total_pages || info.total_pages + pages > lim.shmall)
+		return ENOSPC;
+	if (shmflg & SHM_HUGETLB) {
+		err = hugetlb_checks(shmflg);
+		if (err)
+			return err;
+	}
+	if (info.segments >= lim.shmmni)
+		return ENOSPC;
+	return 0;
+}
+
+/* Is there a segment with @key?  (A GET that asks for nothing.) */
+static bool dev_key_exists(int fd, key_t key)
+{
+	struct shmdemo_get get = { .size = sizeof(get), .key = key };
+	int saved = errno;
+	bool ret = !ioctl(fd, SHMDEMO_IOC_GET, &get);
+
+	errno = saved;
+	return ret;
+}
+
+/*
+ * ipcget_public()'s order: an existing key is EEXIST under IPC_EXCL, else
+ * found, with its own size and permission checks; only what is created
+ * gets newseg()'s checks (and SHM_HUGETLB is ignored for the rest).  So
+ * when a check refuses a creation, a key that exists after all answers
+ * for itself.  Returns the id, or -1 with errno.
+ */
+static int dev_get(int fd, key_t key, size_t size, int shmflg)
+{
+	struct shmdemo_get get = {
+		.size = sizeof(get),
+		.key = key,
+		.bytes = size,
+		.mode = shmflg & 0777,
+	};
+	int err = 0;
+
+	if (shmflg & IPC_CREAT)
+		get.flags |= SHMDEMO_GET_CREATE;
+	if (shmflg & IPC_EXCL)
+		get.flags |= SHMDEMO_GET_EXCL;
+	if (key == IPC_PRIVATE || (shmflg & IPC_CREAT)) {
+		err = create_checks(fd, size, shmflg);
+		if (err && (key == IPC_PRIVATE || !dev_key_exists(fd, key)))
+			return fail(err);
+		if (err && (shmflg & IPC_EXCL))
+			return fail(EEXIST);
+		if (err)
+			get.flags = 0;	/* find it, as natively */
+	}
+	if (ioctl(fd, SHMDEMO_IOC_GET, &get)) {
+		/* Removed since dev_key_exists(): the creation stays refused. */
+		if (err && errno == ENOENT)
+			errno = err;
+		return -1;
+	}
+	return get.id;
+}
+
+SHIM_API int shmget(key_t key, size_t size, int shmflg)
+{
+	int saved = errno, fd, id;
+	bool absent;
+
+	shim_init();
+	if (!key_routed(key))
+		return real_shmget(key, size, shmflg);
+	fd = dev_open(O_RDONLY, &absent, saved);
+	if (absent)
+		return real_shmget(key, size, shmflg);
+	if (fd < 0)
+		return -1;
+	id = dev_get(fd, key, size, shmflg);
+	close_keep_errno(fd);
+	if (id < 0)
+		return -1;
+	if (cfg.route == ROUTE_KEYS && !dev_id_add(id))
+		return fail(ENOMEM);
+	errno = saved;
+	return id;
+}
+
+/* ------------------------------------------------------------------ */
+
+/*
+ * ipcperms() for the execute bit alone (BIND checked read and write).  The
+ * module checks it again at mmap(), but mmap() refuses PROT_EXEC on a
+ * noexec /dev (EPERM) before the module sees it; checked here first, a
+ * caller without execute permission gets do_shmat()'s EACCES either way.
+ */
 static bool may_exec(const struct shmdemo_stat *st)
 {
 	uid_t euid = geteuid();
@@ -542,7 +752,7 @@ SHIM_API void *shmat(int shmid, const void *shmaddr, int shmflg)
 		return real_shmat(shmid, shmaddr, shmflg);
 	if (fd < 0)
 		return (void *)-1;
-	if (ioctl(fd, SHMDEMO_IOC_BIND, &bind) || dev_stat(fd, shmid, &st))
+	if (ioctl(fd, SHMDEMO_IOC_BIND, &bind) || dev_stat(fd, shmid, false, &st))
 		goto out_close;
 	err = EACCES;
 	if ((shmflg & SHM_EXEC) && !may_exec(&st))
@@ -622,7 +832,8 @@ static void stat_to_ds(const struct shmdemo_stat *st, struct shmid_ds *ds)
 	ds->shm_perm.cuid = st->cuid;
 	ds->shm_perm.cgid = st->cgid;
 	ds->shm_perm.mode = (st->mode & 0777) |
-			    ((st->flags & SHMDEMO_SEG_DEST) ? SHM_DEST : 0);
+			    ((st->flags & SHMDEMO_SEG_DEST) ? SHM_DEST : 0) |
+			    ((st->flags & SHMDEMO_SEG_LOCKED) ? SHM_LOCKED : 0);
 	ds->shm_segsz = st->bytes;
 	ds->shm_atime = st->atime;
 	ds->shm_dtime = st->dtime;
@@ -671,28 +882,24 @@ static int max_index(const struct shmdemo_info *info)
 	return info->segments - 1 > INT_MAX ? INT_MAX : (int)info->segments - 1;
 }
 
-static int dev_info(int fd, struct shmdemo_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->size = sizeof(*info);
-	return ioctl(fd, SHMDEMO_IOC_INFO, info);
-}
-
+/* The limits shmget() applies: the stricter of sysctl and device. */
 static int ctl_ipc_info(int fd, struct shmid_ds *buf)
 {
 	struct shmdemo_info info;
+	struct shim_limits lim;
 	struct shminfo si;
 
 	if (dev_info(fd, &info))
 		return -1;
 	if (!buf)
 		return fail(EFAULT);
+	shim_limits(&info, &lim);
 	memset(&si, 0, sizeof(si));
-	si.shmmax = info.max_seg_bytes;
+	si.shmmax = lim.shmmax;
 	si.shmmin = 1;
-	si.shmmni = info.max_segments;
-	si.shmseg = info.max_segments;
-	si.shmall = info.max_total_pages;
+	si.shmmni = lim.shmmni;
+	si.shmseg = lim.shmmni;
+	si.shmall = lim.shmall;
 	memcpy(buf, &si, sizeof(si));
 	return max_index(&info);
 }
@@ -714,11 +921,11 @@ static int ctl_shm_info(int fd, struct shmid_ds *buf)
 	return max_index(&info);
 }
 
-static int ctl_stat(int fd, int shmid, struct shmid_ds *buf)
+static int ctl_stat(int fd, int shmid, bool any, struct shmid_ds *buf)
 {
 	struct shmdemo_stat st;
 
-	if (dev_stat(fd, shmid, &st))
+	if (dev_stat(fd, shmid, any, &st))
 		return -1;
 	if (!buf)
 		return fail(EFAULT);
@@ -726,8 +933,8 @@ static int ctl_stat(int fd, int shmid, struct shmid_ds *buf)
 	return 0;
 }
 
-/* SHM_STAT, SHM_STAT_ANY: @index is a position in the id list (or an id). */
-static int ctl_stat_index(int fd, int index, struct shmid_ds *buf)
+/* SHM_STAT, SHM_STAT_ANY (@any): @index is a position in the id list (or an id). */
+static int ctl_stat_index(int fd, int index, bool any, struct shmid_ds *buf)
 {
 	uint32_t count, i;
 	int32_t *ids;
@@ -745,7 +952,7 @@ static int ctl_stat_index(int fd, int index, struct shmid_ds *buf)
 	free(ids);
 	if (id < 0)
 		return fail(EINVAL);
-	return ctl_stat(fd, id, buf) ? -1 : id;
+	return ctl_stat(fd, id, any, buf) ? -1 : id;
 }
 
 static int ctl_set(int fd, int shmid, const struct shmid_ds *buf)
@@ -771,26 +978,12 @@ static int ctl_rmid(int fd, int shmid)
 	return ioctl(fd, SHMDEMO_IOC_RMID, &req) ? -1 : 0;
 }
 
-/* SHM_LOCK, SHM_UNLOCK: Linux's checks only (see the top comment). */
+/* SHM_LOCK, SHM_UNLOCK: the module applies shmctl_do_lock()'s rules. */
 static int ctl_lock(int fd, int shmid, int cmd)
 {
-	struct shmdemo_stat st;
-	uid_t euid;
-	struct rlimit rl;
+	struct shmdemo_id req = { .size = sizeof(req), .id = shmid };
 
-	if (dev_stat(fd, shmid, &st)) {
-		if (errno != EACCES)
-			return -1;
-		return has_cap(CAP_IPC_LOCK) ? 0 : fail(EPERM);
-	}
-	if (has_cap(CAP_IPC_LOCK))
-		return 0;
-	euid = geteuid();
-	if (euid != st.uid && euid != st.cuid)
-		return fail(EPERM);
-	if (cmd == SHM_LOCK && !getrlimit(RLIMIT_MEMLOCK, &rl) && !rl.rlim_cur)
-		return fail(EPERM);
-	return 0;
+	return ioctl(fd, cmd == SHM_LOCK ? SHMDEMO_IOC_LOCK : SHMDEMO_IOC_UNLOCK, &req) ? -1 : 0;
 }
 
 static int dev_shmctl(int fd, int shmid, int cmd, struct shmid_ds *buf)
@@ -802,9 +995,9 @@ static int dev_shmctl(int fd, int shmid, int cmd, struct shmid_ds *buf)
 		return ctl_shm_info(fd, buf);
 	case SHM_STAT:
 	case SHM_STAT_ANY:
-		return ctl_stat_index(fd, shmid, buf);
+		return ctl_stat_index(fd, shmid, cmd == SHM_STAT_ANY, buf);
 	case IPC_STAT:
-		return ctl_stat(fd, shmid, buf);
+		return ctl_stat(fd, shmid, false, buf);
 	case IPC_SET:
 		return ctl_set(fd, shmid, buf);
 	case IPC_RMID:

@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sys/ipc.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/statvfs.h>
 
@@ -39,6 +40,21 @@ struct shim {
 };
 
 #define NOT_ATTACHED ((void *)-1)
+
+/* SHM_HUGETLB's page size (<linux/shm.h> can't come with <sys/shm.h>). */
+#ifndef SHM_HUGE_SHIFT
+#define SHM_HUGE_SHIFT	26
+#endif
+#define HUGE_1MB	(20 << SHM_HUGE_SHIFT)	/* no such huge page on x86_64 */
+#define HUGE_2MB	(21 << SHM_HUGE_SHIFT)
+#define HUGE_1GB	(30 << SHM_HUGE_SHIFT)
+
+#define NOBODY		65534
+
+#define SYSCTL_SHMMAX	"/proc/sys/kernel/shmmax"
+#define SYSCTL_SHMALL	"/proc/sys/kernel/shmall"
+#define SYSCTL_SHMMNI	"/proc/sys/kernel/shmmni"
+#define SYSCTL_HUGE_GRP	"/proc/sys/vm/hugetlb_shm_group"
 
 /* Directory of this binary, from /proc/self/exe. */
 static bool exe_dir(char *buf, size_t len)
@@ -225,7 +241,12 @@ FIXTURE(shim) {
 	long pg;
 	int native_ids[32], nr_native;
 	int dev_ids[32], nr_dev;
+	/* sysctls the test changed and their old values, for sysctl_restore() */
+	char sysctl_path[4][64], sysctl_old[4][64];
+	int nr_sysctl;
 };
+
+static int sysctl_restore(FIXTURE_DATA(shim) *self);
 
 FIXTURE_SETUP(shim)
 {
@@ -241,6 +262,7 @@ FIXTURE_TEARDOWN(shim)
 {
 	int i;
 
+	sysctl_restore(self);
 	for (i = 0; i < self->nr_native; i++)
 		shmctl(self->native_ids[i], IPC_RMID, NULL);
 	for (i = 0; i < self->nr_dev && self->fd >= 0; i++)
@@ -789,6 +811,7 @@ TEST_F(shim, ipc_info_shm_info_and_shm_stat_walk_like_native)
 	struct shmdemo_info info;
 	struct shminfo nsi, dsi;
 	struct shm_info nsh, dsh;
+	unsigned long shmmax, shmall, shmmni;
 	struct shmid_ds ds;
 	int n, d, nmax, dmax, i, id, found_n = 0, found_d = 0;
 
@@ -805,10 +828,18 @@ TEST_F(shim, ipc_info_shm_info_and_shm_stat_walk_like_native)
 	ASSERT_EQ(0, shmdemo_info(self->fd, &info));
 	EXPECT_EQ(1, nsi.shmmin);
 	EXPECT_EQ(1, dsi.shmmin);
-	EXPECT_EQ(info.max_seg_bytes, dsi.shmmax);
-	EXPECT_EQ(info.max_segments, dsi.shmmni);
-	EXPECT_EQ(info.max_segments, dsi.shmseg);
-	EXPECT_EQ(info.max_total_pages, dsi.shmall);
+	/* Natively the sysctls; through the shim the stricter of those and the device's. */
+	shmmax = read_ulong("/proc/sys/kernel/shmmax");
+	shmall = read_ulong("/proc/sys/kernel/shmall");
+	shmmni = read_ulong("/proc/sys/kernel/shmmni");
+	EXPECT_EQ(shmmax, nsi.shmmax);
+	EXPECT_EQ(shmall, nsi.shmall);
+	EXPECT_EQ(shmmni, nsi.shmmni);
+	EXPECT_EQ(shmmni, nsi.shmseg);
+	EXPECT_EQ(shmmax < info.max_seg_bytes ? shmmax : info.max_seg_bytes, dsi.shmmax);
+	EXPECT_EQ(shmall < info.max_total_pages ? shmall : info.max_total_pages, dsi.shmall);
+	EXPECT_EQ(shmmni < info.max_segments ? shmmni : info.max_segments, dsi.shmmni);
+	EXPECT_EQ(dsi.shmmni, dsi.shmseg);
 	EXPECT_EQ(info.segments - 1, dmax);
 
 	EXPECT_EQ(nmax, shmctl(0, SHM_INFO, (struct shmid_ds *)&nsh));
@@ -1135,6 +1166,736 @@ TEST_F(shim, key_range_routes_ids_and_addresses_to_their_side)
 	EXPECT_EQ(-EINVAL, shmdemo_stat(self->fd, in, &st));
 	EXPECT_EQ(-EINVAL, res(shmctl(out, IPC_STAT, &ds)));
 	EXPECT_EQ(-EINVAL, res(self->s.ctl(in, IPC_STAT, &ds)));
+}
+
+/* ------------------------------------------------------------------ */
+
+/*
+ * Set the sysctl at @path to @val, remembering the old value: the test
+ * puts it back with sysctl_restore() as soon as its calls are done, and
+ * the teardown does again if the test stopped before that.
+ */
+static int sysctl_set(FIXTURE_DATA(shim) *self, const char *path, unsigned long val)
+{
+	int fd, len, ret, i = self->nr_sysctl;
+	char buf[64];
+	ssize_t n;
+
+	if (i == 4)
+		return -ENOSPC;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, self->sysctl_old[i], sizeof(self->sysctl_old[i]) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	self->sysctl_old[i][n] = '\0';
+	snprintf(self->sysctl_path[i], sizeof(self->sysctl_path[i]), "%s", path);
+	self->nr_sysctl++;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%lu\n", val);
+	n = write(fd, buf, len);
+	ret = n == len ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
+/* Put back every sysctl sysctl_set() changed, last first: 0 or -errno. */
+static int sysctl_restore(FIXTURE_DATA(shim) *self)
+{
+	int ret = 0, fd, len;
+
+	while (self->nr_sysctl > 0) {
+		int i = --self->nr_sysctl;
+
+		fd = open(self->sysctl_path[i], O_WRONLY | O_CLOEXEC);
+		len = strlen(self->sysctl_old[i]);
+		if (fd < 0 || write(fd, self->sysctl_old[i], len) != len)
+			ret = -errno;
+		if (fd >= 0)
+			close(fd);
+	}
+	return ret;
+}
+
+/* One side of a comparison: libc's functions, or the shim's. */
+struct sysv {
+	int (*get)(key_t key, size_t size, int shmflg);
+	int (*ctl)(int shmid, int cmd, struct shmid_ds *buf);
+};
+
+static struct sysv native_side(void)
+{
+	return (struct sysv){ .get = shmget, .ctl = shmctl };
+}
+
+static struct sysv shim_side(const struct shim *s)
+{
+	return (struct sysv){ .get = s->get, .ctl = s->ctl };
+}
+
+#define NO_RESULT INT_MIN
+#define MADE	INT_MAX		/* wanted: the id of a new segment */
+
+/*
+ * Check one side's results against @want; a MADE slot must hold an id,
+ * which is noted for the teardown (so is any id where an error was wanted).
+ */
+static void check_results(struct __test_metadata *_metadata, FIXTURE_DATA(shim) *self,
+			  bool shim, const int *want, const int *got, int n)
+{
+	const char *side = shim ? "shim" : "native";
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (want[i] == MADE || (want[i] < 0 && got[i] >= 0)) {
+			if (shim)
+				dev_id(self, got[i]);
+			else
+				native_id(self, got[i]);
+		}
+		if (want[i] == MADE) {
+			EXPECT_LE(0, got[i]) TH_LOG("%s, result %d", side, i);
+		} else {
+			EXPECT_EQ(want[i], got[i]) TH_LOG("%s, result %d", side, i);
+		}
+	}
+}
+
+/*
+ * Run @fn(@arg, r) in a child - with RLIMIT_MEMLOCK at @memlock bytes
+ * first if it isn't NULL, then as nobody (65534:65534, no supplementary
+ * groups) if @nobody - and copy back the @n results it stores in r
+ * (NO_RESULT where it stored none).  Returns 0, -errno, or the child's
+ * exit status (128 + signal) when it failed.
+ */
+static int run_calls(void (*fn)(void *arg, int *r), void *arg, int *r, int n,
+		     bool nobody, const rlim_t *memlock)
+{
+	size_t want = n * sizeof(*r), got = 0;
+	int p[2], status, i;
+	ssize_t len;
+	pid_t pid;
+
+	if (pipe(p))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		struct rlimit rl = { memlock ? *memlock : 0, memlock ? *memlock : 0 };
+
+		close(p[0]);
+		if (memlock && setrlimit(RLIMIT_MEMLOCK, &rl))
+			_exit(98);
+		if (nobody && (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+			       setresuid(NOBODY, NOBODY, NOBODY)))
+			_exit(99);
+		for (i = 0; i < n; i++)
+			r[i] = NO_RESULT;
+		fn(arg, r);
+		_exit(write(p[1], r, want) == (ssize_t)want ? 0 : 97);
+	}
+	close(p[1]);
+	while (got < want && (len = read(p[0], (char *)r + got, want - got)) > 0)
+		got += len;
+	close(p[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		return -errno;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	if (WEXITSTATUS(status))
+		return WEXITSTATUS(status);
+	return got == want ? 0 : -EIO;
+}
+
+/*
+ * The index at which an ipcs-style walk (0 up to what IPC_INFO returns)
+ * of SHM_STAT or SHM_STAT_ANY (@cmd) finds @id; *ds is its status.
+ * -ENOENT if no index gives @id.
+ */
+static int stat_index_of(const struct sysv *f, int cmd, int id, struct shmid_ds *ds)
+{
+	struct shminfo si;
+	int max = f->ctl(0, IPC_INFO, (struct shmid_ds *)&si), i;
+
+	if (max < 0)
+		return -errno;
+	for (i = 0; i <= max; i++)
+		if (f->ctl(i, cmd, ds) == id)
+			return i;
+	return -ENOENT;
+}
+
+/* shm_perm.mode of @id by IPC_STAT, SHM_STAT or SHM_STAT_ANY (@cmd), or -errno. */
+static int mode_of(const struct sysv *f, int cmd, int id)
+{
+	struct shmid_ds ds;
+	int ret;
+
+	memset(&ds, 0, sizeof(ds));
+	if (cmd == IPC_STAT)
+		ret = res(f->ctl(id, IPC_STAT, &ds));
+	else
+		ret = stat_index_of(f, cmd, id, &ds);
+	return ret < 0 ? ret : (int)ds.shm_perm.mode;
+}
+
+/* IPC_SET owner and group to nobody, mode 0600. */
+static int give_to_nobody(const struct sysv *f, int id)
+{
+	struct shmid_ds ds;
+
+	if (f->ctl(id, IPC_STAT, &ds))
+		return -errno;
+	ds.shm_perm.uid = NOBODY;
+	ds.shm_perm.gid = NOBODY;
+	ds.shm_perm.mode = 0600;
+	return res(f->ctl(id, IPC_SET, &ds));
+}
+
+/*
+ * SHM_LOCK and SHM_UNLOCK as root: SHM_LOCKED shows in shm_perm.mode in
+ * all three stat commands exactly while the segment is locked, with
+ * SHM_DEST once removed.
+ */
+TEST_F(shim, shm_lock_shows_shm_locked_in_ipc_stat_shm_stat_and_shm_stat_any)
+{
+	static const int cmds[] = { IPC_STAT, SHM_STAT, SHM_STAT_ANY };
+	struct sysv nat = native_side(), shm;
+	char *np, *dp;
+	int n, d, i;
+
+	NEED_SHIM(NULL);
+	if (geteuid())
+		SKIP(return, "needs root (CAP_IPC_LOCK)");
+	shm = shim_side(&self->s);
+	n = native_id(self, shmget(IPC_PRIVATE, 3 * self->pg, IPC_CREAT | 0600));
+	d = dev_id(self, self->s.get(IPC_PRIVATE, 3 * self->pg, IPC_CREAT | 0600));
+	ASSERT_LE(0, n);
+	ASSERT_LE(0, d);
+	for (i = 0; i < 3; i++)
+		EXPECT_BOTH(0600, mode_of(&nat, cmds[i], n), mode_of(&shm, cmds[i], d));
+
+	EXPECT_BOTH(0, res(shmctl(n, SHM_LOCK, NULL)), res(self->s.ctl(d, SHM_LOCK, NULL)));
+	for (i = 0; i < 3; i++)
+		EXPECT_BOTH(SHM_LOCKED | 0600, mode_of(&nat, cmds[i], n),
+			    mode_of(&shm, cmds[i], d));
+	/* Locking a locked segment changes nothing. */
+	EXPECT_BOTH(0, res(shmctl(n, SHM_LOCK, NULL)), res(self->s.ctl(d, SHM_LOCK, NULL)));
+	EXPECT_BOTH(SHM_LOCKED | 0600, mode_of(&nat, IPC_STAT, n), mode_of(&shm, IPC_STAT, d));
+
+	EXPECT_BOTH(0, res(shmctl(n, SHM_UNLOCK, NULL)), res(self->s.ctl(d, SHM_UNLOCK, NULL)));
+	for (i = 0; i < 3; i++)
+		EXPECT_BOTH(0600, mode_of(&nat, cmds[i], n), mode_of(&shm, cmds[i], d));
+	EXPECT_BOTH(0, res(shmctl(n, SHM_UNLOCK, NULL)), res(self->s.ctl(d, SHM_UNLOCK, NULL)));
+	EXPECT_BOTH(0600, mode_of(&nat, IPC_STAT, n), mode_of(&shm, IPC_STAT, d));
+
+	/* Locked, attached and removed: both flags; still unlockable by id. */
+	EXPECT_BOTH(0, res(shmctl(n, SHM_LOCK, NULL)), res(self->s.ctl(d, SHM_LOCK, NULL)));
+	np = shmat(n, NULL, 0);
+	dp = self->s.at(d, NULL, 0);
+	ASSERT_NE(NOT_ATTACHED, np);
+	ASSERT_NE(NOT_ATTACHED, dp);
+	EXPECT_BOTH(0, res(shmctl(n, IPC_RMID, NULL)), res(self->s.ctl(d, IPC_RMID, NULL)));
+	EXPECT_BOTH(SHM_DEST | SHM_LOCKED | 0600, mode_of(&nat, IPC_STAT, n),
+		    mode_of(&shm, IPC_STAT, d));
+	EXPECT_BOTH(0, res(shmctl(n, SHM_UNLOCK, NULL)), res(self->s.ctl(d, SHM_UNLOCK, NULL)));
+	EXPECT_BOTH(SHM_DEST | 0600, mode_of(&nat, IPC_STAT, n), mode_of(&shm, IPC_STAT, d));
+	/* The last detach destroys it: gone by id. */
+	EXPECT_BOTH(0, shmdt(np), self->s.dt(dp));
+	EXPECT_BOTH(-EINVAL, res(shmctl(n, SHM_LOCK, NULL)), res(self->s.ctl(d, SHM_LOCK, NULL)));
+	EXPECT_BOTH(-EINVAL, res(shmctl(n, SHM_UNLOCK, NULL)),
+		    res(self->s.ctl(d, SHM_UNLOCK, NULL)));
+}
+
+/* What nobody gets from SHM_LOCK / SHM_UNLOCK, one result per slot. */
+enum {
+	K_LOCK_BIG, K_MODE_BIG, K_LOCK, K_MODE_LOCKED, K_RELOCK, K_OTHER_LOCK, K_OTHER_UNLOCK,
+	K0_LOCK, K0_MODE_LOCKED, K0_UNLOCK, K0_MODE, K0_LOCK_BIG,
+	K_NR,
+};
+
+struct lock_arg {
+	struct sysv f;
+	int small;	/* one page, nobody's */
+	int big;	/* four pages, nobody's */
+	int other;	/* one page, root's */
+};
+
+/* With RLIMIT_MEMLOCK one page, then (K0_*) with none. */
+static void lock_calls(void *varg, int *r)
+{
+	struct lock_arg *a = varg;
+	struct rlimit none = { 0, 0 };
+
+	r[K_LOCK_BIG] = res(a->f.ctl(a->big, SHM_LOCK, NULL));
+	r[K_MODE_BIG] = mode_of(&a->f, IPC_STAT, a->big);
+	r[K_LOCK] = res(a->f.ctl(a->small, SHM_LOCK, NULL));
+	r[K_MODE_LOCKED] = mode_of(&a->f, IPC_STAT, a->small);
+	r[K_RELOCK] = res(a->f.ctl(a->small, SHM_LOCK, NULL));
+	r[K_OTHER_LOCK] = res(a->f.ctl(a->other, SHM_LOCK, NULL));
+	r[K_OTHER_UNLOCK] = res(a->f.ctl(a->other, SHM_UNLOCK, NULL));
+	if (setrlimit(RLIMIT_MEMLOCK, &none))
+		return;
+	r[K0_LOCK] = res(a->f.ctl(a->small, SHM_LOCK, NULL));
+	r[K0_MODE_LOCKED] = mode_of(&a->f, IPC_STAT, a->small);
+	r[K0_UNLOCK] = res(a->f.ctl(a->small, SHM_UNLOCK, NULL));
+	r[K0_MODE] = mode_of(&a->f, IPC_STAT, a->small);
+	r[K0_LOCK_BIG] = res(a->f.ctl(a->big, SHM_LOCK, NULL));
+}
+
+/*
+ * SHM_LOCK as nobody, owner of the segment: ENOMEM past RLIMIT_MEMLOCK,
+ * EPERM with none at all, EPERM on a segment it doesn't own; SHM_UNLOCK
+ * needs no RLIMIT_MEMLOCK.
+ */
+TEST_F(shim, shm_lock_as_unprivileged_owner_checks_rlimit_memlock_like_native)
+{
+	static const int want[K_NR] = {
+		[K_LOCK_BIG] = -ENOMEM,		[K_MODE_BIG] = 0600,
+		[K_LOCK] = 0,			[K_MODE_LOCKED] = SHM_LOCKED | 0600,
+		[K_RELOCK] = 0,			[K_OTHER_LOCK] = -EPERM,
+		[K_OTHER_UNLOCK] = -EPERM,	[K0_LOCK] = -EPERM,
+		[K0_MODE_LOCKED] = SHM_LOCKED | 0600, [K0_UNLOCK] = 0,
+		[K0_MODE] = 0600,		[K0_LOCK_BIG] = -EPERM,
+	};
+	struct lock_arg na = { .f = native_side() }, sa;
+	int nat[K_NR], shm[K_NR];
+	rlim_t one_page = self->pg;
+
+	NEED_SHIM(NULL);
+	if (geteuid())
+		SKIP(return, "needs root to become nobody");
+	sa = (struct lock_arg){ .f = shim_side(&self->s) };
+	na.small = native_id(self, shmget(IPC_PRIVATE, self->pg, IPC_CREAT | 0600));
+	na.big = native_id(self, shmget(IPC_PRIVATE, 4 * self->pg, IPC_CREAT | 0600));
+	na.other = native_id(self, shmget(IPC_PRIVATE, self->pg, IPC_CREAT | 0600));
+	sa.small = dev_id(self, self->s.get(IPC_PRIVATE, self->pg, IPC_CREAT | 0600));
+	sa.big = dev_id(self, self->s.get(IPC_PRIVATE, 4 * self->pg, IPC_CREAT | 0600));
+	sa.other = dev_id(self, self->s.get(IPC_PRIVATE, self->pg, IPC_CREAT | 0600));
+	ASSERT_EQ(6, self->nr_native + self->nr_dev);
+	EXPECT_BOTH(0, give_to_nobody(&na.f, na.small), give_to_nobody(&sa.f, sa.small));
+	EXPECT_BOTH(0, give_to_nobody(&na.f, na.big), give_to_nobody(&sa.f, sa.big));
+
+	ASSERT_EQ(0, run_calls(lock_calls, &na, nat, K_NR, true, &one_page));
+	ASSERT_EQ(0, run_calls(lock_calls, &sa, shm, K_NR, true, &one_page));
+	check_results(_metadata, self, false, want, nat, K_NR);
+	check_results(_metadata, self, true, want, shm, K_NR);
+}
+
+/* What nobody gets from the stat commands on root's 0600 segment. */
+enum { A_ANY, A_ANY_MODE, A_ANY_SEGSZ, A_ANY_UID, A_STAT, A_IPC_STAT, A_NR };
+
+struct stat_any_arg {
+	struct sysv f;
+	int id;
+};
+
+static void stat_any_calls(void *varg, int *r)
+{
+	struct stat_any_arg *a = varg;
+	struct shmid_ds ds;
+	int idx;
+
+	memset(&ds, 0, sizeof(ds));
+	idx = stat_index_of(&a->f, SHM_STAT_ANY, a->id, &ds);
+	r[A_ANY] = idx < 0 ? idx : 0;
+	r[A_ANY_MODE] = ds.shm_perm.mode;
+	r[A_ANY_SEGSZ] = ds.shm_segsz;
+	r[A_ANY_UID] = ds.shm_perm.uid;
+	/* The same index with SHM_STAT, and IPC_STAT: read permission needed. */
+	r[A_STAT] = idx < 0 ? idx : res(a->f.ctl(idx, SHM_STAT, &ds));
+	r[A_IPC_STAT] = res(a->f.ctl(a->id, IPC_STAT, &ds));
+}
+
+/* SHM_STAT_ANY succeeds without read permission; SHM_STAT is EACCES. */
+TEST_F(shim, shm_stat_any_needs_no_read_permission_like_native)
+{
+	struct stat_any_arg na = { .f = native_side() }, sa;
+	int nat[A_NR], shm[A_NR];
+	const int want[A_NR] = {
+		[A_ANY] = 0, [A_ANY_MODE] = 0600, [A_ANY_SEGSZ] = 2 * self->pg,
+		[A_ANY_UID] = 0, [A_STAT] = -EACCES, [A_IPC_STAT] = -EACCES,
+	};
+
+	NEED_SHIM(NULL);
+	if (geteuid())
+		SKIP(return, "needs root to become nobody");
+	sa = (struct stat_any_arg){ .f = shim_side(&self->s) };
+	na.id = native_id(self, shmget(IPC_PRIVATE, 2 * self->pg, IPC_CREAT | 0600));
+	sa.id = dev_id(self, self->s.get(IPC_PRIVATE, 2 * self->pg, IPC_CREAT | 0600));
+	ASSERT_LE(0, na.id);
+	ASSERT_LE(0, sa.id);
+
+	ASSERT_EQ(0, run_calls(stat_any_calls, &na, nat, A_NR, true, NULL));
+	ASSERT_EQ(0, run_calls(stat_any_calls, &sa, shm, A_NR, true, NULL));
+	check_results(_metadata, self, false, want, nat, A_NR);
+	check_results(_metadata, self, true, want, shm, A_NR);
+}
+
+/* What nobody gets from shmget(SHM_HUGETLB). */
+enum { H_HUGE, H_HUGE_2MB, H_NORESERVE, H_1MB, H_ZERO, H_FOUND, H_EXCL, H_NR };
+
+struct hugetlb_arg {
+	struct sysv f;
+	key_t key;	/* root's, one page, 0600 */
+	size_t pg;
+};
+
+static void hugetlb_calls(void *varg, int *r)
+{
+	struct hugetlb_arg *a = varg;
+	int flg = IPC_CREAT | SHM_HUGETLB | 0600;
+
+	r[H_HUGE] = res(a->f.get(IPC_PRIVATE, a->pg, flg));
+	r[H_HUGE_2MB] = res(a->f.get(IPC_PRIVATE, a->pg, flg | HUGE_2MB));
+	r[H_NORESERVE] = res(a->f.get(IPC_PRIVATE, a->pg, flg | SHM_NORESERVE));
+	/* newseg() checks the size and the page size before the permission. */
+	r[H_1MB] = res(a->f.get(IPC_PRIVATE, a->pg, flg | HUGE_1MB));
+	r[H_ZERO] = res(a->f.get(IPC_PRIVATE, 0, flg));
+	/* An existing key is found: SHM_HUGETLB only matters to a creation. */
+	r[H_FOUND] = res(a->f.get(a->key, 0, IPC_CREAT | SHM_HUGETLB));
+	r[H_EXCL] = res(a->f.get(a->key, a->pg, flg | IPC_EXCL));
+}
+
+/*
+ * SHM_HUGETLB without CAP_IPC_LOCK or the hugetlb_shm_group: EPERM,
+ * whatever RLIMIT_MEMLOCK allows (Linux 5.16 dropped the mlock path).
+ */
+TEST_F(shim, shm_hugetlb_as_nobody_is_eperm_like_native)
+{
+	const rlim_t memlocks[] = { 0, RLIM_INFINITY };
+	struct hugetlb_arg na = { .f = native_side(), .key = self->key, .pg = self->pg }, sa;
+	int nat[H_NR], shm[H_NR], n, d, j;
+
+	NEED_SHIM(NULL);
+	if (geteuid())
+		SKIP(return, "needs root to become nobody");
+	if (read_ulong(SYSCTL_HUGE_GRP) == NOBODY)
+		SKIP(return, "nobody's group is the hugetlb_shm_group");
+	sa = na;
+	sa.f = shim_side(&self->s);
+	n = native_id(self, shmget(self->key, self->pg, IPC_CREAT | 0600));
+	d = dev_id(self, self->s.get(self->key, self->pg, IPC_CREAT | 0600));
+	ASSERT_LE(0, n);
+	ASSERT_LE(0, d);
+
+	for (j = 0; j < 2; j++) {
+		int want[H_NR] = {
+			[H_HUGE] = -EPERM, [H_HUGE_2MB] = -EPERM, [H_NORESERVE] = -EPERM,
+			[H_1MB] = -EINVAL, [H_ZERO] = -EINVAL, [H_FOUND] = n, [H_EXCL] = -EEXIST,
+		};
+
+		TH_LOG("RLIMIT_MEMLOCK %s", memlocks[j] ? "unlimited" : "0");
+		ASSERT_EQ(0, run_calls(hugetlb_calls, &na, nat, H_NR, true, &memlocks[j]));
+		ASSERT_EQ(0, run_calls(hugetlb_calls, &sa, shm, H_NR, true, &memlocks[j]));
+		check_results(_metadata, self, false, want, nat, H_NR);
+		want[H_FOUND] = d;
+		check_results(_metadata, self, true, want, shm, H_NR);
+	}
+}
+
+enum { G_HUGE, G_SEGSZ, G_NR };
+
+static void hugetlb_group_calls(void *varg, int *r)
+{
+	struct hugetlb_arg *a = varg;
+	struct shmid_ds ds;
+
+	r[G_HUGE] = res(a->f.get(IPC_PRIVATE, a->pg, IPC_CREAT | SHM_HUGETLB | 0600));
+	if (r[G_HUGE] >= 0 && !a->f.ctl(r[G_HUGE], IPC_STAT, &ds))
+		r[G_SEGSZ] = ds.shm_segsz;
+}
+
+/* Members of vm.hugetlb_shm_group may use SHM_HUGETLB without CAP_IPC_LOCK. */
+TEST_F(shim, shm_hugetlb_allowed_to_the_hugetlb_shm_group)
+{
+	struct hugetlb_arg na = { .f = native_side(), .pg = self->pg }, sa;
+	rlim_t none = 0;
+	int nat[G_NR], shm[G_NR], rn, rs;
+
+	NEED_SHIM(NULL);
+	if (geteuid())
+		SKIP(return, "needs root to set vm.hugetlb_shm_group and become nobody");
+	sa = na;
+	sa.f = shim_side(&self->s);
+	ASSERT_EQ(0, sysctl_set(self, SYSCTL_HUGE_GRP, NOBODY));
+	rn = run_calls(hugetlb_group_calls, &na, nat, G_NR, true, &none);
+	rs = run_calls(hugetlb_group_calls, &sa, shm, G_NR, true, &none);
+	ASSERT_EQ(0, sysctl_restore(self));
+	ASSERT_EQ(0, rn);
+	ASSERT_EQ(0, rs);
+	native_id(self, nat[G_HUGE]);
+	dev_id(self, shm[G_HUGE]);
+	/*
+	 * Allowed natively too: then a guest without a hugetlb pool says
+	 * ENOMEM (hugetlb_reserve_pages()), a machine with one creates it.
+	 */
+	if (nat[G_HUGE] < 0)
+		EXPECT_EQ(-ENOMEM, nat[G_HUGE]);
+	EXPECT_LE(0, shm[G_HUGE]);
+	EXPECT_EQ(self->pg, shm[G_SEGSZ]);
+}
+
+/*
+ * SHM_HUGETLB as root through the shim: an ordinary segment of 4 KiB
+ * pages.  Natively root would need a hugetlb pool, which the test guests
+ * don't have (ENOMEM there), so root's native result isn't compared.
+ */
+TEST_F(shim, shm_hugetlb_as_root_gives_a_segment_of_small_pages)
+{
+	struct shmdemo_stat st;
+	struct shmid_ds ds;
+	long pg = self->pg;
+	char *p;
+	int d, i;
+
+	NEED_SHIM(NULL);
+	if (geteuid())
+		SKIP(return, "needs root (CAP_IPC_LOCK)");
+	d = dev_id(self, self->s.get(IPC_PRIVATE, 3 * pg, IPC_CREAT | SHM_HUGETLB | 0600));
+	ASSERT_LE(0, d);
+	ASSERT_EQ(0, self->s.ctl(d, IPC_STAT, &ds));
+	EXPECT_EQ(3 * pg, ds.shm_segsz);
+	EXPECT_EQ(0600, ds.shm_perm.mode);
+	p = self->s.at(d, NULL, 0);
+	ASSERT_NE(NOT_ATTACHED, p);
+	for (i = 0; i < 3; i++)
+		p[i * pg] = 'h';
+	ASSERT_EQ(0, shmdemo_stat(self->fd, d, &st));
+	EXPECT_EQ(3, st.counters.pages_alloc);
+	EXPECT_EQ(3, st.counters.pages_resident);
+	EXPECT_EQ(0, self->s.dt(p));
+
+	EXPECT_LE(0, dev_id(self, self->s.get(IPC_PRIVATE, pg,
+					     IPC_CREAT | SHM_HUGETLB | HUGE_2MB | 0600)));
+	EXPECT_LE(0, dev_id(self, self->s.get(IPC_PRIVATE, pg,
+					     IPC_CREAT | SHM_HUGETLB | SHM_NORESERVE | 0600)));
+	/* Only 2 MiB: natively 1 GiB pages depend on the CPU. */
+	EXPECT_EQ(-EINVAL, res(dev_id(self, self->s.get(IPC_PRIVATE, pg,
+						       IPC_CREAT | SHM_HUGETLB | HUGE_1GB | 0600))));
+	EXPECT_EQ(-EINVAL, res(dev_id(self, self->s.get(IPC_PRIVATE, pg,
+						       IPC_CREAT | SHM_HUGETLB | HUGE_1MB | 0600))));
+}
+
+/* What shmget() gives under a lowered limit sysctl, one result per slot. */
+enum {
+	M_OVER, M_FULL, M_FOUND, M_NEW_KEY, M_INFO, M_INFO_SHMSEG,
+	M_MADE,			/* M_MADE + i: the i-th of nr_fit */
+	M_NR = M_MADE + 8,
+};
+
+struct limit_arg {
+	struct sysv f;
+	const char *sysctl;	/* which limit: M_INFO reports it */
+	key_t key;		/* an existing segment, of @key_bytes */
+	size_t key_bytes;
+	size_t over;		/* a size the limit refuses */
+	size_t fit;		/* a size it allows @nr_fit times (at most 8)... */
+	int nr_fit;
+	size_t full;		/* ...and then refuses */
+};
+
+/*
+ * A segment too big, the ones that fit, one more, the existing key with
+ * IPC_CREAT (found: the limits apply to new segments only), a new key too
+ * big, and the limit as IPC_INFO reports it.
+ */
+static void limit_calls(void *varg, int *r)
+{
+	struct limit_arg *a = varg;
+	struct shminfo si;
+	int i;
+
+	r[M_OVER] = res(a->f.get(IPC_PRIVATE, a->over, IPC_CREAT | 0600));
+	for (i = 0; i < a->nr_fit && i < 8; i++)
+		r[M_MADE + i] = res(a->f.get(IPC_PRIVATE, a->fit, IPC_CREAT | 0600));
+	r[M_FULL] = res(a->f.get(IPC_PRIVATE, a->full, IPC_CREAT | 0600));
+	r[M_FOUND] = res(a->f.get(a->key, a->key_bytes, IPC_CREAT | 0600));
+	r[M_NEW_KEY] = res(a->f.get(a->key + 1, a->over, IPC_CREAT | 0600));
+	memset(&si, 0, sizeof(si));
+	if (a->f.ctl(0, IPC_INFO, (struct shmid_ds *)&si) < 0)
+		return;
+	if (!strcmp(a->sysctl, SYSCTL_SHMMAX))
+		r[M_INFO] = si.shmmax;
+	else if (!strcmp(a->sysctl, SYSCTL_SHMALL))
+		r[M_INFO] = si.shmall;
+	else
+		r[M_INFO] = si.shmmni;
+	r[M_INFO_SHMSEG] = si.shmseg;
+}
+
+/*
+ * Set @na->sysctl to @val, run limit_calls() natively (@na) and through
+ * the shim (@sa), put the sysctl back, and check both sides: @want, with
+ * M_FOUND the side's own id of the key and M_INFO_SHMSEG its shmmni.
+ */
+static void check_limit(struct __test_metadata *_metadata, FIXTURE_DATA(shim) *self,
+			unsigned long val, struct limit_arg *na, struct limit_arg *sa,
+			int n_key, int d_key, const int *want)
+{
+	int nat[M_NR], shm[M_NR], w[M_NR], rn, rs, i;
+	struct shminfo nsi, dsi;
+
+	ASSERT_LE(0, shmctl(0, IPC_INFO, (struct shmid_ds *)&nsi));
+	ASSERT_LE(0, self->s.ctl(0, IPC_INFO, (struct shmid_ds *)&dsi));
+	ASSERT_EQ(0, sysctl_set(self, na->sysctl, val));
+	rn = run_calls(limit_calls, na, nat, M_NR, false, NULL);
+	rs = run_calls(limit_calls, sa, shm, M_NR, false, NULL);
+	ASSERT_EQ(0, sysctl_restore(self));
+	ASSERT_EQ(0, rn);
+	ASSERT_EQ(0, rs);
+	for (i = 0; i < M_NR; i++)
+		w[i] = i < M_MADE || i - M_MADE < na->nr_fit ? want[i] : NO_RESULT;
+	w[M_FOUND] = n_key;
+	if (strcmp(na->sysctl, SYSCTL_SHMMNI))
+		w[M_INFO_SHMSEG] = nsi.shmseg;
+	check_results(_metadata, self, false, w, nat, M_NR);
+	for (i = 0; i < M_NR; i++)
+		w[i] = i < M_MADE || i - M_MADE < sa->nr_fit ? want[i] : NO_RESULT;
+	w[M_FOUND] = d_key;
+	if (strcmp(sa->sysctl, SYSCTL_SHMMNI))
+		w[M_INFO_SHMSEG] = dsi.shmseg;
+	check_results(_metadata, self, true, w, shm, M_NR);
+}
+
+/* The same key, @pages long, natively and on the device; false if not made. */
+static bool key_both(FIXTURE_DATA(shim) *self, long pages, int *n, int *d)
+{
+	*n = native_id(self, shmget(self->key, pages * self->pg, IPC_CREAT | 0600));
+	*d = dev_id(self, self->s.get(self->key, pages * self->pg, IPC_CREAT | 0600));
+	return *n >= 0 && *d >= 0;
+}
+
+/*
+ * kernel.shmmax lowered under the device's max_seg_bytes: a new segment
+ * between the two is EINVAL, natively and through the shim (the stricter
+ * limit applies), one at shmmax is made, an existing key bigger than
+ * shmmax is still found, and IPC_INFO reports the new shmmax.
+ */
+TEST_F(shim, shmget_over_lowered_shmmax_is_einval_like_native)
+{
+	struct limit_arg na = { .f = native_side(), .sysctl = SYSCTL_SHMMAX }, sa;
+	struct shmdemo_info info;
+	long pg = self->pg;
+	int n, d;
+	const int want[M_NR] = {
+		[M_OVER] = -EINVAL, [M_MADE] = MADE, [M_FULL] = MADE, [M_NEW_KEY] = -EINVAL,
+		[M_INFO] = 2 * pg,
+	};
+
+	NEED_SHIM(NULL);
+	if (geteuid())
+		SKIP(return, "needs root to set kernel.shmmax");
+	ASSERT_EQ(0, shmdemo_info(self->fd, &info));
+	if (info.max_seg_bytes < 4 * (uint64_t)pg)
+		SKIP(return, "max_seg_bytes is under 4 pages: nothing lies between");
+	ASSERT_TRUE(key_both(self, 3, &n, &d));
+	na.key = self->key;
+	na.key_bytes = 3 * pg;
+	na.over = 4 * pg;
+	na.fit = 2 * pg;
+	na.nr_fit = 1;
+	na.full = 2 * pg;	/* shmmax counts no segments: made too */
+	sa = na;
+	sa.f = shim_side(&self->s);
+	check_limit(_metadata, self, 2 * pg, &na, &sa, n, d, want);
+}
+
+/*
+ * kernel.shmall lowered to one page above the larger of the native and
+ * the device total: on each side a segment of exactly what is left is
+ * made, one a page bigger or any after it is ENOSPC, natively and through
+ * the shim (which counts the device's pages against the sysctl); an
+ * existing key is still found.
+ */
+TEST_F(shim, shmget_over_lowered_shmall_is_enospc_like_native)
+{
+	struct limit_arg na = { .f = native_side(), .sysctl = SYSCTL_SHMALL }, sa;
+	struct shmdemo_info info;
+	struct shm_info nsh, dsh;
+	unsigned long shmall;
+	long pg = self->pg;
+	int n, d;
+	int want[M_NR] = {
+		[M_OVER] = -ENOSPC, [M_MADE] = MADE, [M_FULL] = -ENOSPC, [M_NEW_KEY] = -ENOSPC,
+	};
+
+	NEED_SHIM(NULL);
+	if (geteuid())
+		SKIP(return, "needs root to set kernel.shmall");
+	ASSERT_TRUE(key_both(self, 1, &n, &d));
+	ASSERT_LE(0, shmctl(0, SHM_INFO, (struct shmid_ds *)&nsh));
+	ASSERT_LE(0, self->s.ctl(0, SHM_INFO, (struct shmid_ds *)&dsh));
+	ASSERT_EQ(0, shmdemo_info(self->fd, &info));
+	shmall = (nsh.shm_tot > dsh.shm_tot ? nsh.shm_tot : dsh.shm_tot) + 1;
+	if (shmall - nsh.shm_tot > 1024 || shmall - dsh.shm_tot > 1024)
+		SKIP(return, "native and device totals differ by over 1024 pages");
+	if (shmall > info.max_total_pages)
+		SKIP(return, "max_total_pages is already that low");
+	na.key = self->key;
+	na.key_bytes = pg;
+	na.nr_fit = 1;
+	na.full = 1;
+	sa = na;
+	sa.f = shim_side(&self->s);
+	/* Each side's room: exactly what is left under the new shmall. */
+	na.fit = (shmall - nsh.shm_tot) * pg;
+	sa.fit = (shmall - dsh.shm_tot) * pg;
+	na.over = na.fit + 1;
+	sa.over = sa.fit + 1;
+	want[M_INFO] = shmall;
+	check_limit(_metadata, self, shmall, &na, &sa, n, d, want);
+}
+
+/*
+ * kernel.shmmni lowered to two above the larger of the native and the
+ * device segment count: on each side the segments left are made, one more
+ * is ENOSPC, natively and through the shim (which counts the device's
+ * segments against the sysctl); an existing key is still found.
+ */
+TEST_F(shim, shmget_over_lowered_shmmni_is_enospc_like_native)
+{
+	struct limit_arg na = { .f = native_side(), .sysctl = SYSCTL_SHMMNI }, sa;
+	struct shmdemo_info info;
+	struct shm_info nsh, dsh;
+	unsigned long shmmni;
+	long pg = self->pg;
+	int n, d, i;
+	int want[M_NR] = {
+		[M_OVER] = MADE, [M_FULL] = -ENOSPC, [M_NEW_KEY] = -ENOSPC,
+	};
+
+	NEED_SHIM(NULL);
+	if (geteuid())
+		SKIP(return, "needs root to set kernel.shmmni");
+	ASSERT_TRUE(key_both(self, 1, &n, &d));
+	ASSERT_LE(0, shmctl(0, SHM_INFO, (struct shmid_ds *)&nsh));
+	ASSERT_LE(0, self->s.ctl(0, SHM_INFO, (struct shmid_ds *)&dsh));
+	ASSERT_EQ(0, shmdemo_info(self->fd, &info));
+	shmmni = (nsh.used_ids > dsh.used_ids ? nsh.used_ids : dsh.used_ids) + 2;
+	if (shmmni - nsh.used_ids > 9 || shmmni - dsh.used_ids > 9)
+		SKIP(return, "native and device segment counts differ by over 7");
+	if (shmmni > info.max_segments)
+		SKIP(return, "max_segments is already that low");
+	na.key = self->key;
+	na.key_bytes = pg;
+	na.over = pg;		/* shmmni counts no bytes: M_OVER is one of them */
+	na.fit = pg;
+	na.full = pg;
+	sa = na;
+	sa.f = shim_side(&self->s);
+	na.nr_fit = shmmni - nsh.used_ids - 1;
+	sa.nr_fit = shmmni - dsh.used_ids - 1;
+	for (i = 0; i < 8; i++)
+		want[M_MADE + i] = MADE;
+	want[M_INFO] = shmmni;
+	want[M_INFO_SHMSEG] = shmmni;
+	check_limit(_metadata, self, shmmni, &na, &sa, n, d, want);
 }
 
 /*
