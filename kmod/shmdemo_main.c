@@ -13,6 +13,7 @@
 #include <linux/sysfs.h>
 
 #include "shmdemo.h"
+#include "shmdemo_inject.h"
 
 #define CREATE_TRACE_POINTS
 #include "shmdemo_trace.h"
@@ -102,6 +103,12 @@ MODULE_PARM_DESC(max_total_pages, "Sum of all segment sizes in pages, like shmal
 unsigned long shmdemo_max_user_pages = ULONG_MAX;
 module_param_cb(max_user_pages, &shmdemo_pages_ops, &shmdemo_max_user_pages, 0644);
 MODULE_PARM_DESC(max_user_pages, "Most pages resident in the segments one user created, unless the creator has CAP_IPC_LOCK; over it creation and growth fail with ENOSPC and faults raise SIGBUS (default: 1/16 of RAM)");
+
+#ifdef SHMDEMO_INJECT_BUGS
+int shmdemo_inject_bug;
+module_param_named(inject_bug, shmdemo_inject_bug, int, 0644);
+MODULE_PARM_DESC(inject_bug, "TEST BUILDS ONLY: 1 use-after-free, 2 lock-order inversion, 3 leak (see shmdemo_inject.h)");
+#endif
 
 static struct miscdevice shmdemo_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,

@@ -35,6 +35,7 @@
 
 #include "compat.h"
 #include "shmdemo.h"
+#include "shmdemo_inject.h"
 #include "shmdemo_trace.h"
 
 static DEFINE_MUTEX(shmdemo_ids_lock);
@@ -206,6 +207,11 @@ static void shmdemo_seg_free(struct shmdemo_seg *seg)
 	put_pid(seg->cpid);
 	put_pid(seg->lpid);
 	kfree(seg);
+	if (shmdemo_inject(SHMDEMO_BUG_USE_AFTER_FREE)) {
+		struct shmdemo_seg *volatile stale = seg;
+
+		pr_info("shmdemo: injected use-after-free of segment %d\n", READ_ONCE(stale->id));
+	}
 }
 
 /* A new segment, not yet in the table.  Context: process context, may sleep. */
@@ -329,6 +335,11 @@ int shmdemo_seg_get(const struct shmdemo_get *req, bool *created)
 	int ret;
 
 	*created = false;
+	if (shmdemo_inject(SHMDEMO_BUG_LEAK)) {
+		void *leak = kmalloc(64, GFP_KERNEL);
+
+		pr_info("shmdemo: injected leak of %p\n", leak);
+	}
 	mutex_lock(&shmdemo_ids_lock);
 	seg = req->key == SHMDEMO_KEY_PRIVATE ? NULL : shmdemo_seg_lookup_key(req->key);
 	if (!seg) {
@@ -795,8 +806,14 @@ void shmdemo_seg_info(struct shmdemo_info *info)
 	mutex_lock(&shmdemo_ids_lock);
 	info->segments = shmdemo_nr_segs;
 	info->total_pages = shmdemo_total_pages;
-	idr_for_each_entry(&shmdemo_idr, seg, idx)
+	idr_for_each_entry(&shmdemo_idr, seg, idx) {
 		info->resident_pages += READ_ONCE(seg->inode->i_mapping->nrpages);
+		/* The wrong order: resize takes invalidate_lock first. */
+		if (shmdemo_inject(SHMDEMO_BUG_LOCK_ORDER)) {
+			filemap_invalidate_lock_shared(seg->inode->i_mapping);
+			filemap_invalidate_unlock_shared(seg->inode->i_mapping);
+		}
+	}
 	mutex_unlock(&shmdemo_ids_lock);
 }
 

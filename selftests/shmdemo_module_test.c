@@ -397,4 +397,82 @@ TEST_F(module, rmmod_racing_a_killed_mapper_waits_for_the_pages)
 	munmap((void *)stop, sizeof(*stop));
 }
 
+/*
+ * Worker: create, bind, map, touch, remove, unmap, close, over and over,
+ * while the module may vanish between two opens.  Only open() may fail
+ * (the device is gone, or going: ENOENT, ENODEV, ENXIO); once a
+ * descriptor is open the module stays, so every later step must succeed.
+ * Exit status: 0, or the step that failed.
+ */
+static int churn(double end, long pg)
+{
+	while (now_s() < end) {
+		int fd = open(SHMDEMO_DEVICE, O_RDWR | O_CLOEXEC), id;
+		char *p;
+
+		if (fd < 0) {
+			if (errno != ENOENT && errno != ENODEV && errno != ENXIO)
+				return 10;
+			usleep(1000);
+			continue;
+		}
+		id = shmdemo_new_bound(fd, 8 * pg);
+		if (id < 0)
+			return 11;
+		p = mmap(NULL, 8 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			return 12;
+		memset(p, 1, 8 * pg);
+		if (shmdemo_rmid(fd, id))
+			return 13;
+		if (munmap(p, 8 * pg))
+			return 14;
+		close(fd);
+	}
+	return 0;
+}
+
+/*
+ * rmmod looping while segments are created, mapped, removed and unmapped:
+ * it succeeds only in the gaps where nothing is left (then the module is
+ * loaded again at once), and the workers never see anything but a missing
+ * device.
+ */
+TEST_F(module, rmmod_loops_while_segments_churn)
+{
+	const int nworkers = 2;
+	double end = now_s() + race_seconds();
+	pid_t workers[2];
+	int i, status, unloads = 0, busy = 0;
+
+	SHMDEMO_NEED_DEVICE(self->fd);
+	close(self->fd);
+	self->fd = -1;
+	for (i = 0; i < nworkers; i++) {
+		workers[i] = fork();
+		ASSERT_LE(0, workers[i]);
+		if (!workers[i])
+			_exit(churn(end, shmdemo_page_size()));
+	}
+	while (now_s() < end) {
+		int ret = unload();
+
+		if (ret == -EWOULDBLOCK) {
+			busy++;
+			continue;
+		}
+		ASSERT_EQ(0, ret);
+		unloads++;
+		self->unloaded = true;
+		ASSERT_EQ(0, reload());
+		self->unloaded = false;
+	}
+	for (i = 0; i < nworkers; i++) {
+		ASSERT_EQ(workers[i], waitpid(workers[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+	TH_LOG("rmmod: %d unloads, %d times in use", unloads, busy);
+}
+
 TEST_HARNESS_MAIN
