@@ -182,6 +182,12 @@ static void shmdemo_seg_unlink(struct shmdemo_seg *seg)
 	shmdemo_total_pages -= seg->npages;
 }
 
+/* Out of line, so the compiler can't see the injected use-after-free. */
+static noinline int shmdemo_inject_read_id(const struct shmdemo_seg *seg)
+{
+	return READ_ONCE(seg->id);
+}
+
 /*
  * Free an unlinked segment and its pages.  Nothing maps it (every VMA holds
  * a bound file, and the last one is being released), so the page cache is
@@ -207,11 +213,9 @@ static void shmdemo_seg_free(struct shmdemo_seg *seg)
 	put_pid(seg->cpid);
 	put_pid(seg->lpid);
 	kfree(seg);
-	if (shmdemo_inject(SHMDEMO_BUG_USE_AFTER_FREE)) {
-		struct shmdemo_seg *volatile stale = seg;
-
-		pr_info("shmdemo: injected use-after-free of segment %d\n", READ_ONCE(stale->id));
-	}
+	if (shmdemo_inject(SHMDEMO_BUG_USE_AFTER_FREE))
+		pr_info("shmdemo: injected use-after-free of segment %d\n",
+			shmdemo_inject_read_id(seg));
 }
 
 /* A new segment, not yet in the table.  Context: process context, may sleep. */
