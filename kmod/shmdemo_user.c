@@ -187,12 +187,14 @@ void shmdemo_user_uncharge(struct shmdemo_seg *seg, unsigned long nr)
 int shmdemo_user_lock(struct shmdemo_user *user, unsigned long pages)
 {
 	unsigned long limit = rlimit(RLIMIT_MEMLOCK);
-	bool unlimited = limit == RLIM_INFINITY || capable(CAP_IPC_LOCK);
+	bool unlimited = limit == RLIM_INFINITY;
 	int ret = 0;
 
 	limit >>= PAGE_SHIFT;
 	spin_lock(&shmdemo_users_lock);
-	if (!unlimited && (pages > limit || user->locked > limit - pages))
+	/* capable() only when over, and under the lock, as user_shm_lock() does. */
+	if (!unlimited && (pages > limit || user->locked > limit - pages) &&
+	    !capable(CAP_IPC_LOCK))
 		ret = -ENOMEM;
 	else
 		user->locked += pages;
