@@ -39,7 +39,8 @@ static int shmdemo_dev_release(struct inode *inode, struct file *file)
  * @req: request, flags validated
  *
  * Context: process context; takes sf->lock, then shmdemo_ids_lock.
- * Return: 0, -EBUSY (already bound), -EINVAL (no such id), -EACCES, -ENOMEM.
+ * Return: 0, -EBUSY (already bound), -EINVAL (no such id, or gone), -EACCES,
+ * -ENFILE (the system file limit: a binding is a file) or -ENOMEM.
  */
 int shmdemo_bind(struct file *file, const struct shmdemo_bind *req)
 {

@@ -18,7 +18,11 @@
 
 #include "shmdemo.h"
 
-/* Requests are dispatched on type and number: the size lives in @size. */
+/*
+ * Requests are dispatched on type, number and direction; the size bits of
+ * the request number are ignored (the size lives in @size), which keeps
+ * binaries built against an older, smaller struct working.
+ */
 #define SHMDEMO_CMD(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
 
 /*
@@ -34,8 +38,11 @@ static int shmdemo_copy_in(void *kbuf, size_t ksize, size_t ver0,
 
 	if (get_user(size, (u32 __user *)uarg))
 		return -EFAULT;
-	if (size < ver0 || size > PAGE_SIZE)
+	if (size < ver0)
 		return -EINVAL;
+	/* Like clone3() and openat2(): never read more than a page. */
+	if (size > PAGE_SIZE)
+		return -E2BIG;
 	*usize = size;
 	return copy_struct_from_user(kbuf, ksize, uarg, size);
 }

@@ -10,8 +10,17 @@
  * Every argument struct starts with a __u32 @size that the caller sets to
  * sizeof() of the struct it was compiled with.  The module accepts older
  * (smaller) and newer (larger) structs: fields it doesn't know must be zero
- * (else -E2BIG), fields the caller doesn't know are treated as zero.  Unknown
- * flags and non-zero reserved fields are rejected with -EINVAL.
+ * (else -E2BIG), fields the caller doesn't know are treated as zero.  A
+ * @size below the request's *_SIZE_VER0 is -EINVAL, one above the page
+ * size -E2BIG.  Unknown flags and non-zero reserved fields are rejected
+ * with -EINVAL.  The size bits of the request numbers below are ignored
+ * (@size is what counts), so a binary built against an older struct keeps
+ * working; type, number and direction must match (else -ENOTTY).
+ *
+ * Every request may also fail with EFAULT (the struct, or an array it
+ * points to, can't be read or written) and ENOMEM (a kernel allocation
+ * failed).  Requests that name a segment by id fail with EINVAL when there
+ * is no such segment or it is gone (removed and unmapped).
  */
 #ifndef _UAPI_LINUX_SHMDEMO_H
 #define _UAPI_LINUX_SHMDEMO_H
@@ -77,7 +86,9 @@ struct shmdemo_get {
  * bindings need read and write permission.  A file binds once (EBUSY).
  * As with shmat() on Linux, a removed segment can still be bound while it
  * is mapped (nattch > 0); once removed with no mapping left it is gone by
- * id (EINVAL), whatever bound files still hold it.
+ * id (EINVAL), whatever bound files still hold it.  Errors: EINVAL, EBUSY,
+ * EACCES, ENFILE (the system's file limit, for a caller without
+ * CAP_SYS_ADMIN: a binding is a file).
  *
  * Permission is checked again at every mmap(), with the caller's
  * credentials, as shmat() checks it at every attach: read always (EACCES),
@@ -99,6 +110,11 @@ struct shmdemo_bind {
  * struct shmdemo_id - a request that names just a segment
  * @size:	sizeof(struct shmdemo_id)
  * @id:		segment id
+ *
+ * SHMDEMO_IOC_RMID (like IPC_RMID): the key is free at once; the segment
+ * is gone by id once no VMA maps it, and its memory goes with the last
+ * mapping and bound file.  Owner, creator or CAP_SYS_ADMIN (else EPERM).
+ * Removing a removed, still mapped segment succeeds again.
  */
 struct shmdemo_id {
 	__u32 size;
@@ -139,7 +155,8 @@ struct shmdemo_counters {
 
 /**
  * struct shmdemo_stat - segment status (like IPC_STAT), read permission
- * needed; SHMDEMO_IOC_STAT_ANY (like SHM_STAT_ANY) fills it without
+ * needed (else EACCES); SHMDEMO_IOC_STAT_ANY (like SHM_STAT_ANY) fills it
+ * without
  * @size:	sizeof(struct shmdemo_stat)
  * @id:		in: segment id
  * @key:	key (SHMDEMO_KEY_PRIVATE once removed)
@@ -198,6 +215,8 @@ struct shmdemo_stat {
  * @mode:	new permission bits (only 0777 is used, like IPC_SET)
  *
  * Allowed to the owner, the creator and CAP_SYS_ADMIN; others get EPERM.
+ * A uid or gid not mapped in the caller's user namespace is EINVAL.  Mode
+ * bits above 0777 are ignored, as IPC_SET ignores them.
  */
 struct shmdemo_set {
 	__u32 size;
@@ -302,6 +321,8 @@ struct shmdemo_list {
  *
  * What a residency map draws: resident or not, dirty or clean, and how
  * many mappings share each page.  A snapshot: faults may change it at once.
+ * Errors: EACCES (no read permission), EINVAL (@count over
+ * SHMDEMO_PAGES_MAX, @__reserved set), EFAULT (@pages_ptr not writable).
  */
 struct shmdemo_pages {
 	__u32 size;
