@@ -5,7 +5,9 @@
 #   make [KERNEL=6.1|6.12|host]   module for KERNEL (kmod/shmdemo.ko), lib/, selftests
 #   make install [PREFIX=...]     the library, headers, pkg-config file, man pages
 #   make check [KERNEL=...]       host tests + VM selftests on every test kernel
-#   make demo                     the article's experiments in a VM (issue 5)
+#   make check-debug              the same on the debug kernel (KASAN, lockdep,
+#                                 kmemleak...), plus proof its detectors fire
+#   make demo                     the article's experiments in a VM
 #   make modules-all              the module for every test kernel
 #
 # KERNEL defaults to the running kernel when its build dir exists ("host"),
@@ -25,7 +27,7 @@ export SHMDEMO_CACHE ?= $(HOME)/.cache/shmdemo
 KSFT		= $(SHMDEMO_CACHE)/linux-source-6.1/tools/testing/selftests
 KMOD_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) kmod/Kbuild kmod/probe.sh
 
-.PHONY: all deps modules modules-all lib tools selftests ksft-install check install \
+.PHONY: all deps modules modules-all lib tools selftests ksft-install check check-debug install \
 	demo load unload checkpatch sparse lint clean
 
 all: modules lib tools selftests
@@ -77,6 +79,15 @@ ksft-install: selftests
 
 check: deps modules-all ksft-install
 	@tools/check $(CHECK_KERNELS)
+
+# The debug kernel (tools/build-debug-kernel, cached by its config's hash),
+# the module for it, a second module with the deliberate bugs of
+# kmod/shmdemo_inject.h (build/debug-inject), then tools/check on it.
+check-debug: ksft-install
+	@tools/deps --kernels debug
+	@tools/build-kmod debug
+	@SHMDEMO_KMOD_BUILD=debug-inject tools/build-kmod debug SHMDEMO_INJECT_BUGS=y
+	@tools/check debug
 
 # The main job: the article's experiments, native vs device, in a VM booted
 # on DEMO_KERNEL (default 6.1) with the module loaded.

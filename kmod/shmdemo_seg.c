@@ -488,10 +488,22 @@ static void shmdemo_seg_walk(struct shmdemo_seg *seg, pgoff_t start, pgoff_t end
 	rcu_read_unlock();
 }
 
-static void shmdemo_count_dirty(struct folio *folio, void *arg)
+struct shmdemo_census {
+	unsigned long resident;
+	unsigned long dirty;
+};
+
+/*
+ * Resident and dirty pages counted in one walk, so that a segment growing
+ * or shrinking meanwhile can't show more dirty pages than resident ones.
+ */
+static void shmdemo_count_pages(struct folio *folio, void *arg)
 {
+	struct shmdemo_census *c = arg;
+
+	c->resident += folio_nr_pages(folio);
 	if (folio_test_dirty(folio))
-		*(unsigned long *)arg += folio_nr_pages(folio);
+		c->dirty += folio_nr_pages(folio);
 }
 
 static s32 shmdemo_pid_nr(struct pid *pid, struct pid_namespace *ns)
@@ -514,7 +526,7 @@ void shmdemo_seg_fill_stat(struct shmdemo_seg *seg, struct shmdemo_stat *st,
 			   struct pid_namespace *pid_ns)
 {
 	struct shmdemo_counters *c = &st->counters;
-	unsigned long dirty = 0;
+	struct shmdemo_census census = { };
 
 	st->id = seg->id;
 	st->bytes = i_size_read(seg->inode);
@@ -540,9 +552,9 @@ void shmdemo_seg_fill_stat(struct shmdemo_seg *seg, struct shmdemo_stat *st,
 	c->mkwrite = atomic64_read(&seg->c.mkwrite);
 	c->around_pages = atomic64_read(&seg->c.around_pages);
 	c->pages_alloc = atomic64_read(&seg->c.pages_alloc);
-	c->pages_resident = READ_ONCE(seg->inode->i_mapping->nrpages);
-	shmdemo_seg_walk(seg, 0, ULONG_MAX, shmdemo_count_dirty, &dirty);
-	c->pages_dirty = dirty;
+	shmdemo_seg_walk(seg, 0, ULONG_MAX, shmdemo_count_pages, &census);
+	c->pages_resident = census.resident;
+	c->pages_dirty = census.dirty;
 }
 
 /**
