@@ -276,8 +276,10 @@ static int op_bind_map(void *arg)
 		p = mmap(NULL, a->pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (p == MAP_FAILED)
 			ret = -errno;
-		else
-			munmap(p, a->pg);
+		/* munmap() itself may be the one to fail (maple tree nodes). */
+		while (p != MAP_FAILED && munmap(p, a->pg))
+			if (errno != ENOMEM)
+				return -EIO;
 	}
 	close(fd);
 	return ret;
