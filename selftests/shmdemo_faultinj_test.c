@@ -50,18 +50,6 @@ static int read_str(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* This thread's fail-nth: arm it with @n, or read what is left of it. */
 static int fail_nth_fd(void)
 {
@@ -120,7 +108,7 @@ FIXTURE_SETUP(faultinj)
 		ASSERT_EQ(0, read_str(knobs[i][0], self->old[i], sizeof(self->old[i])));
 	self->saved = true;
 	for (i = 0; i < NR_KNOBS; i++)
-		ASSERT_EQ(0, write_str(knobs[i][0], knobs[i][1])) TH_LOG("%s", knobs[i][0]);
+		ASSERT_EQ(0, shmdemo_write_file(knobs[i][0], knobs[i][1])) TH_LOG("%s", knobs[i][0]);
 	ASSERT_EQ(0, shmdemo_info(self->fd, &self->before));
 	self->ready = true;
 }
@@ -136,7 +124,7 @@ FIXTURE_TEARDOWN(faultinj)
 	unsigned int i;
 
 	for (i = 0; self->saved && i < NR_KNOBS; i++) {
-		EXPECT_EQ(0, write_str(knobs[i][0], self->old[i])) TH_LOG("%s", knobs[i][0]);
+		EXPECT_EQ(0, shmdemo_write_file(knobs[i][0], self->old[i])) TH_LOG("%s", knobs[i][0]);
 	}
 	if (self->fd >= 0)
 		close(self->fd);

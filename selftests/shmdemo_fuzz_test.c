@@ -123,14 +123,6 @@ static uint64_t stream_seed(const char *test, int slot)
 	return h ^ fuzz_seed ^ ((uint64_t)slot << 56);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * The requests, and the errnos each may return.  Every decoded request
  * may return these, whatever it is (the header's preamble, lines 10-14, and
@@ -1481,8 +1473,8 @@ static int fuzz_main(void *arg)
 		return 92;
 	f->max_segments = info.max_segments;
 	f->max_seg_bytes = info.max_seg_bytes;
-	end = now_s() + f->seconds;
-	for (f->iter = 0; (f->iter & 15) || now_s() < end; f->iter++) {
+	end = shmdemo_now() + f->seconds;
+	for (f->iter = 0; (f->iter & 15) || shmdemo_now() < end; f->iter++) {
 		fuzz_one(f);
 		f->res->iters = f->iter + 1;
 	}
@@ -1513,14 +1505,14 @@ static bool watch(struct __test_metadata *_metadata, struct results *res, pid_t 
 		  double limit)
 {
 	unsigned long beat[2] = { ~0UL, ~0UL };
-	double start = now_s(), since[2] = { start, start }, t;
+	double start = shmdemo_now(), since[2] = { start, start }, t;
 	bool hung = false;
 	int status = 0, i;
 	pid_t ret;
 
 	while ((ret = waitpid(pid, &status, WNOHANG)) == 0) {
 		usleep(20000);
-		t = now_s();
+		t = shmdemo_now();
 		for (i = 0; i < 2; i++) {
 			int in = __atomic_load_n(&res->in_call[i], __ATOMIC_ACQUIRE);
 			unsigned long b = __atomic_load_n(&res->beat[i], __ATOMIC_ACQUIRE);
@@ -2110,12 +2102,12 @@ static void run_fuzz(struct __test_metadata *_metadata, int fd, long pg, const c
 	f->cap = uid < 0 && geteuid() == 0;
 	f->seconds = seconds;
 
-	start = now_s();
+	start = shmdemo_now();
 	pid = start_child(fuzz_main, f, uid);
 	ASSERT_LE(0, pid);
 	o.pids[o.npids++] = pid;
 	ok = watch(_metadata, res, pid, seconds);
-	log_results(_metadata, res, now_s() - start);
+	log_results(_metadata, res, shmdemo_now() - start);
 	TH_LOG("%lu mappings made; %lu STATs of removed segments still mapped",
 	       res->extra[0], res->extra[1]);
 	EXPECT_TRUE(ok) TH_LOG("the fuzzing child did not finish cleanly (above)");
@@ -2241,7 +2233,7 @@ static void race_binds(struct racer *t)
 
 	for (;;) {
 		if (t->slot == 0) {
-			r->stop = now_s() >= r->end;
+			r->stop = shmdemo_now() >= r->end;
 			if (!r->stop) {
 				r->bind_id[0] = race_get(t, r->pg);
 				r->bind_id[1] = race_get(t, r->pg);
@@ -2286,7 +2278,7 @@ static void race_stat_rmid(struct racer *t)
 	uint32_t pages[8];
 	int id;
 
-	while (now_s() < r->end) {
+	while (shmdemo_now() < r->end) {
 		if (t->slot == 0) {
 			/* The ring holds at most 16: what it held goes first. */
 			int slot = next_rand(&t->rng) % 16;
@@ -2361,13 +2353,13 @@ static void race_get_mprotect(struct racer *t)
 	int err;
 
 	if (t->slot) {
-		while (now_s() < r->end) {
+		while (shmdemo_now() < r->end) {
 			mprotect(r->gk, r->pg, PROT_READ);
 			mprotect(r->gk, r->pg, PROT_READ | PROT_WRITE);
 		}
 		return;
 	}
-	while (now_s() < r->end) {
+	while (shmdemo_now() < r->end) {
 		g = (struct shmdemo_get){
 			.size = sizeof(g), .key = SHMDEMO_KEY_PRIVATE, .bytes = r->pg,
 			.flags = SHMDEMO_GET_CREATE, .mode = 0600, .id = -1,
@@ -2419,7 +2411,7 @@ static int race_main(void *arg)
 	for (i = 0; i < 16; i++)
 		ring_set(r, i, -1);
 	for (r->phase = 0; r->phase < 3; r->phase++) {
-		r->end = now_s() + r->seconds / 3;
+		r->end = shmdemo_now() + r->seconds / 3;
 		if (pthread_create(&th, NULL, racer_thread, &t[1]))
 			return 91;
 		race_phase(&t[0]);
@@ -2456,12 +2448,12 @@ TEST_F_TIMEOUT(fuzz, two_threads_on_one_fd_race_to_documented_results, MAX_SECON
 	o.since = time(NULL) - 1;
 	r->seconds = seconds;
 
-	start = now_s();
+	start = shmdemo_now();
 	pid = start_child(race_main, r, -1);
 	ASSERT_LE(0, pid);
 	o.pids[o.npids++] = pid;
 	ok = watch(_metadata, r->res, pid, seconds);
-	log_results(_metadata, r->res, now_s() - start);
+	log_results(_metadata, r->res, shmdemo_now() - start);
 	TH_LOG("%lu BIND races; GET racing mprotect(): %lu made a segment, %lu EFAULT",
 	       r->res->extra[0], r->res->extra[1], r->res->extra[2]);
 	EXPECT_TRUE(ok) TH_LOG("the racing child did not finish cleanly (above)");

@@ -13,65 +13,6 @@
 #include "kselftest_harness.h"
 #include "shmdemo_util.h"
 
-static int unload(void)
-{
-	return syscall(__NR_delete_module, "shmdemo", O_NONBLOCK) ? -errno : 0;
-}
-
-static int reload(void)
-{
-	const char *path = getenv("SHMDEMO_MODULE");
-	int fd, ret = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (syscall(__NR_finit_module, fd, "", 0))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-/* A /proc/meminfo field in KiB, or -1. */
-static long meminfo_kb(const char *field)
-{
-	char line[256];
-	size_t len = strlen(field);
-	long val = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, len) && line[len] == ':') {
-			val = strtol(line + len + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return val;
-}
-
-/*
- * Free memory in KiB: MemFree plus the pages parked on per-cpu free lists
- * (/proc/zoneinfo "count:" of each pageset).  Those lists can hold tens of
- * MiB of just-freed pages on 6.12 (auto-tuned pcp high), which MemFree
- * alone would call a leak.
- */
-static long free_kb(void)
-{
-	long pcp_pages = 0, n;
-	char line[256];
-	FILE *f = fopen("/proc/zoneinfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " count: %ld", &n) == 1)
-			pcp_pages += n;
-	fclose(f);
-	return meminfo_kb("MemFree") + pcp_pages * (shmdemo_page_size() / 1024);
-}
-
 FIXTURE(module) {
 	int fd;
 	bool unloaded;	/* by this test: reload it in the teardown */
@@ -97,7 +38,7 @@ FIXTURE_TEARDOWN(module)
 		close(self->fd);
 	/* Leave the module loaded, as we found it. */
 	if (self->unloaded)
-		EXPECT_EQ(0, reload());
+		EXPECT_EQ(0, shmdemo_reload());
 }
 
 TEST_F(module, open_fd_and_mapping_pin_the_module)
@@ -107,7 +48,7 @@ TEST_F(module, open_fd_and_mapping_pin_the_module)
 	int id;
 
 	SHMDEMO_NEED_DEVICE(self->fd);
-	EXPECT_EQ(-EWOULDBLOCK, unload());
+	EXPECT_EQ(-EWOULDBLOCK, shmdemo_unload());
 
 	id = shmdemo_new_bound(self->fd, pg);
 	ASSERT_LE(0, id);
@@ -121,12 +62,12 @@ TEST_F(module, open_fd_and_mapping_pin_the_module)
 	ASSERT_EQ(0, shmdemo_rmid(self->fd, id));
 	close(self->fd);
 	self->fd = -1;
-	EXPECT_EQ(-EWOULDBLOCK, unload());
+	EXPECT_EQ(-EWOULDBLOCK, shmdemo_unload());
 	p[0] = 'x';
 	EXPECT_EQ('x', p[0]);
 
 	munmap(p, pg);
-	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, shmdemo_unload());
 	self->unloaded = true;
 	EXPECT_NE(0, access(SHMDEMO_DEVICE, F_OK));
 }
@@ -168,9 +109,9 @@ TEST_F(module, live_segments_pin_the_module_until_removed)
 	SHMDEMO_NEED_DEVICE(self->fd);
 	close(self->fd);
 	self->fd = -1;
-	free0 = free_kb();
-	unevict0 = meminfo_kb("Unevictable");
-	slab0 = meminfo_kb("SUnreclaim");
+	free0 = shmdemo_free_kb();
+	unevict0 = shmdemo_meminfo_kb("Unevictable");
+	slab0 = shmdemo_meminfo_kb("SUnreclaim");
 	ASSERT_LT(0, free0);
 
 	for (i = 0; i < nseg; i++) {
@@ -186,9 +127,9 @@ TEST_F(module, live_segments_pin_the_module_until_removed)
 		munmap(p, seg_bytes);
 		close(fd);	/* the segments outlive every process */
 	}
-	EXPECT_EQ(-EWOULDBLOCK, unload());
-	free1 = free_kb();
-	unevict1 = meminfo_kb("Unevictable");
+	EXPECT_EQ(-EWOULDBLOCK, shmdemo_unload());
+	free1 = shmdemo_free_kb();
+	unevict1 = shmdemo_meminfo_kb("Unevictable");
 	TH_LOG("free %ld -> %ld kB, Unevictable %ld -> %ld kB", free0, free1,
 	       unevict0, unevict1);
 	/*
@@ -201,13 +142,13 @@ TEST_F(module, live_segments_pin_the_module_until_removed)
 	fd = shmdemo_open(O_RDWR);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(nseg, remove_all(fd));
-	EXPECT_EQ(-EWOULDBLOCK, unload());	/* the fd is open */
+	EXPECT_EQ(-EWOULDBLOCK, shmdemo_unload());	/* the fd is open */
 	close(fd);
-	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, shmdemo_unload());
 	self->unloaded = true;
-	free2 = free_kb();
-	unevict2 = meminfo_kb("Unevictable");
-	slab2 = meminfo_kb("SUnreclaim");
+	free2 = shmdemo_free_kb();
+	unevict2 = shmdemo_meminfo_kb("Unevictable");
+	slab2 = shmdemo_meminfo_kb("SUnreclaim");
 	TH_LOG("after rmmod: free %ld kB, Unevictable %ld kB, SUnreclaim %ld -> %ld kB",
 	       free2, unevict2, slab0, slab2);
 	/*
@@ -222,25 +163,6 @@ TEST_F(module, live_segments_pin_the_module_until_removed)
 }
 
 /*
- * Seconds each race test runs (SHMDEMO_RACE_SECONDS overrides; the default
- * keeps the suite short under TCG, longer runs find rarer interleavings).
- */
-static double race_seconds(void)
-{
-	const char *s = getenv("SHMDEMO_RACE_SECONDS");
-
-	return s ? strtod(s, NULL) : 6;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/*
  * A child that calls delete_module("shmdemo", O_NONBLOCK) until it succeeds
  * or *@stop is set.  Exit status: 0 unloaded, 1 stopped while still loaded,
  * 2 an errno other than EWOULDBLOCK ("in use").
@@ -252,7 +174,7 @@ static pid_t start_unloader(volatile int *stop)
 	if (pid)
 		return pid;
 	for (;;) {
-		int ret = unload();
+		int ret = shmdemo_unload();
 
 		if (!ret)
 			_exit(0);
@@ -310,8 +232,8 @@ TEST_F(module, rmmod_racing_the_last_munmap_waits_for_the_pages)
 	stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, stop);
-	unevict0 = meminfo_kb("Unevictable");
-	end = now_s() + race_seconds();
+	unevict0 = shmdemo_meminfo_kb("Unevictable");
+	end = shmdemo_now() + shmdemo_race_seconds(6);
 	do {
 		char *p = mapped_removed_segment(bytes);
 		int status;
@@ -330,12 +252,12 @@ TEST_F(module, rmmod_racing_the_last_munmap_waits_for_the_pages)
 			/* Unloaded: only after the segment's pages were freed. */
 			unloaded++;
 			self->unloaded = true;
-			EXPECT_LE(meminfo_kb("Unevictable"), unevict0 + 512);
-			ASSERT_EQ(0, reload());
+			EXPECT_LE(shmdemo_meminfo_kb("Unevictable"), unevict0 + 512);
+			ASSERT_EQ(0, shmdemo_reload());
 			self->unloaded = false;
 		}
 		rounds++;
-	} while (now_s() < end || rounds < 2);
+	} while (shmdemo_now() < end || rounds < 2);
 	TH_LOG("%d rounds, the module was unloaded in %d", rounds, unloaded);
 	munmap((void *)stop, sizeof(*stop));
 }
@@ -354,7 +276,7 @@ TEST_F(module, rmmod_racing_a_killed_mapper_waits_for_the_pages)
 	stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, stop);
-	end = now_s() + race_seconds();
+	end = shmdemo_now() + shmdemo_race_seconds(6);
 	do {
 		int ready[2], status;
 		pid_t worker, pid;
@@ -388,11 +310,11 @@ TEST_F(module, rmmod_racing_a_killed_mapper_waits_for_the_pages)
 		ASSERT_NE(2, WEXITSTATUS(status));
 		if (WEXITSTATUS(status) == 0) {
 			self->unloaded = true;
-			ASSERT_EQ(0, reload());
+			ASSERT_EQ(0, shmdemo_reload());
 			self->unloaded = false;
 		}
 		rounds++;
-	} while (now_s() < end || rounds < 2);
+	} while (shmdemo_now() < end || rounds < 2);
 	TH_LOG("%d rounds", rounds);
 	munmap((void *)stop, sizeof(*stop));
 }
@@ -406,7 +328,7 @@ TEST_F(module, rmmod_racing_a_killed_mapper_waits_for_the_pages)
  */
 static int churn(double end, long pg)
 {
-	while (now_s() < end) {
+	while (shmdemo_now() < end) {
 		int fd = open(SHMDEMO_DEVICE, O_RDWR | O_CLOEXEC), id;
 		char *p;
 
@@ -441,7 +363,7 @@ static int churn(double end, long pg)
 TEST_F(module, rmmod_loops_while_segments_churn)
 {
 	const int nworkers = 2;
-	double end = now_s() + race_seconds();
+	double end = shmdemo_now() + shmdemo_race_seconds(6);
 	pid_t workers[2];
 	int i, status, unloads = 0, busy = 0;
 
@@ -454,8 +376,8 @@ TEST_F(module, rmmod_loops_while_segments_churn)
 		if (!workers[i])
 			_exit(churn(end, shmdemo_page_size()));
 	}
-	while (now_s() < end) {
-		int ret = unload();
+	while (shmdemo_now() < end) {
+		int ret = shmdemo_unload();
 
 		if (ret == -EWOULDBLOCK) {
 			busy++;
@@ -464,7 +386,7 @@ TEST_F(module, rmmod_loops_while_segments_churn)
 		ASSERT_EQ(0, ret);
 		unloads++;
 		self->unloaded = true;
-		ASSERT_EQ(0, reload());
+		ASSERT_EQ(0, shmdemo_reload());
 		self->unloaded = false;
 	}
 	for (i = 0; i < nworkers; i++) {

@@ -737,18 +737,6 @@ static int ops_as_userns_root(void *arg)
 	return 0;
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /*
  * CAP_IPC_OWNER and CAP_SYS_ADMIN count over a segment when the caller
  * has them in its own user namespace and the segment's owner is mapped
@@ -788,9 +776,9 @@ TEST_F(parity, capabilities_count_in_the_callers_user_namespace)
 	ASSERT_EQ(1, read(a->sync[0], &c, 1));
 	snprintf(map, sizeof(map), "0 %d 65536\n", NS_BASE);
 	snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
-	ASSERT_EQ(0, write_file(path, map));
+	ASSERT_EQ(0, shmdemo_write_file(path, map));
 	snprintf(path, sizeof(path), "/proc/%d/gid_map", pid);
-	ASSERT_EQ(0, write_file(path, map));
+	ASSERT_EQ(0, shmdemo_write_file(path, map));
 	ASSERT_EQ(1, write(a->go[1], &c, 1));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
@@ -871,14 +859,6 @@ TEST_F(parity, pages_follow_the_mappings_memory_policy_like_sysv)
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 struct walk_arg {
 	int id;
 	long pg;
@@ -931,7 +911,7 @@ TEST_F(parity, page_cache_walks_race_with_resize)
 {
 	const int max = 64;
 	struct walk_arg a = { .pg = self->pg };
-	double end = now_s() + 3;
+	double end = shmdemo_now() + 3;
 	pthread_t t;
 	int cycles = 0, off;
 	char *p;
@@ -942,7 +922,7 @@ TEST_F(parity, page_cache_walks_race_with_resize)
 	p = mmap(NULL, max * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, pthread_create(&t, NULL, stat_and_pages_loop, &a));
-	while (now_s() < end) {
+	while (shmdemo_now() < end) {
 		ASSERT_EQ(0, shmdemo_resize(self->fd, a.id, max * self->pg));
 		for (off = 0; off < max * self->pg; off += self->pg)
 			p[off] = (char)cycles;

@@ -303,14 +303,6 @@ static __thread volatile sig_atomic_t tl_armed;
 static __thread void *tl_addr;
 static __thread int tl_code;
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* splitmix64 */
 static uint64_t rnd(uint64_t *s)
 {
@@ -1572,7 +1564,7 @@ static void *worker_thread(void *arg)
 	struct worker *wk = arg;
 	int tries;
 
-	while (!atomic_load(&exit_req) && now_s() < wk->sh->deadline) {
+	while (!atomic_load(&exit_req) && shmdemo_now() < wk->sh->deadline) {
 		wk->opno++;
 		for (tries = 0; tries < 4; tries++)
 			if (do_op(wk, pick_op(wk)))
@@ -1592,7 +1584,7 @@ static int worker_process(struct shared *sh, int proc, int incarnation)
 	uint64_t r = mix(sh->seed, proc + 1000, incarnation);
 	pthread_t th[MAX_THREADS];
 	struct worker *wks;
-	double left = sh->deadline - now_s(), exit_at = 0;
+	double left = sh->deadline - shmdemo_now(), exit_at = 0;
 	int t, started = 0;
 
 	wks = calloc(sh->nthr, sizeof(*wks));
@@ -1615,7 +1607,7 @@ static int worker_process(struct shared *sh, int proc, int incarnation)
 	}
 	/* Process 0's first life always ends early: every run has an exit. */
 	if ((rndn(&r, 2) || (!proc && !incarnation)) && left > 1.5)
-		exit_at = now_s() + 0.5 + (left - 1.0) * (rndn(&r, 1000) / 1000.0);
+		exit_at = shmdemo_now() + 0.5 + (left - 1.0) * (rndn(&r, 1000) / 1000.0);
 	for (t = 0; t < sh->nthr; t++) {
 		if (pthread_create(&th[t], NULL, worker_thread, &wks[t]))
 			break;
@@ -1623,7 +1615,7 @@ static int worker_process(struct shared *sh, int proc, int incarnation)
 	}
 	if (started < sh->nthr)
 		atomic_store(&exit_req, 1);
-	while (exit_at && !atomic_load(&exit_req) && now_s() < exit_at)
+	while (exit_at && !atomic_load(&exit_req) && shmdemo_now() < exit_at)
 		usleep(10000);
 	if (exit_at)
 		atomic_store(&exit_req, 1);
@@ -1635,60 +1627,6 @@ static int worker_process(struct shared *sh, int proc, int incarnation)
 }
 
 /* --- the test's own checks ------------------------------------------ */
-
-static int unload(void)
-{
-	return syscall(__NR_delete_module, "shmdemo", O_NONBLOCK) ? -errno : 0;
-}
-
-static int reload(void)
-{
-	const char *path = getenv("SHMDEMO_MODULE");
-	int fd, ret = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (syscall(__NR_finit_module, fd, "", 0))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-/* A /proc/meminfo field in KiB, or -1. */
-static long meminfo_kb(const char *field)
-{
-	char line[256];
-	size_t len = strlen(field);
-	long val = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, len) && line[len] == ':') {
-			val = strtol(line + len + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return val;
-}
-
-/* MemFree plus the per-cpu free lists, in KiB (see shmdemo_module_test.c). */
-static long free_kb(void)
-{
-	long pcp_pages = 0, n;
-	char line[256];
-	FILE *f = fopen("/proc/zoneinfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " count: %ld", &n) == 1)
-			pcp_pages += n;
-	fclose(f);
-	return meminfo_kb("MemFree") + pcp_pages * (pg / 1024);
-}
 
 /* Fold the per-cpu vmstat deltas into the counters /proc/meminfo shows. */
 static void vmstat_fold(void)
@@ -1879,7 +1817,7 @@ FIXTURE_TEARDOWN(stress)
 	if (self->fd >= 0)
 		close(self->fd);
 	if (self->unloaded)
-		EXPECT_EQ(0, reload());
+		EXPECT_EQ(0, shmdemo_reload());
 	if (self->sh != MAP_FAILED)
 		munmap(self->sh, sizeof(*self->sh));
 }
@@ -1908,7 +1846,7 @@ static int run_workers(struct __test_metadata *_metadata, struct worker *me,
 			continue;
 		ASSERT_LE(0, pid);
 		if (pid == 0) {
-			if (now_s() > sh->deadline + HANG_SECONDS) {
+			if (shmdemo_now() > sh->deadline + HANG_SECONDS) {
 				fail(me, F_CHILD, "workers running past the deadline (how many)",
 				     -1, -1, -1, 0, alive);
 				for (k = 0; k < sh->nproc; k++)
@@ -1925,7 +1863,7 @@ static int run_workers(struct __test_metadata *_metadata, struct worker *me,
 		if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_RESPAWN) {
 			exits++;
 			ADD(me->st->ops[OP_EXIT], 1);
-			if (now_s() < sh->deadline - 0.2) {
+			if (shmdemo_now() < sh->deadline - 0.2) {
 				incarnation[k]++;
 				pids[k] = fork();
 				ASSERT_LE(0, pids[k]);
@@ -2003,15 +1941,15 @@ TEST_F_TIMEOUT(stress, random_ops_keep_every_page_exact_and_leave_nothing_behind
 	refcnt0 = module_refcnt();
 	sole = !geteuid() && getenv("SHMDEMO_MODULE") && !info0.segments && refcnt0 == 1;
 	vmstat_fold();
-	free0 = free_kb();
-	unevict0 = meminfo_kb("Unevictable");
-	slab0 = meminfo_kb("SUnreclaim");
+	free0 = shmdemo_free_kb();
+	unevict0 = shmdemo_meminfo_kb("Unevictable");
+	slab0 = shmdemo_meminfo_kb("SUnreclaim");
 	kpf0 = kpageflags_unevictable();
 
-	t_start = now_s();
+	t_start = shmdemo_now();
 	sh->deadline = t_start + seconds;
 	exits = run_workers(_metadata, &me, self->pids);
-	t_end = now_s();
+	t_end = shmdemo_now();
 
 	/* Every worker is gone: every live segment is as its owner left it. */
 	for (s = 0; s < sh->nslots; s++) {
@@ -2114,14 +2052,14 @@ TEST_F_TIMEOUT(stress, random_ops_keep_every_page_exact_and_leave_nothing_behind
 	close(self->fd);
 	self->fd = -1;
 	EXPECT_EQ(0, module_refcnt());
-	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, shmdemo_unload());
 	self->unloaded = true;
 	vmstat_fold();
-	free2 = free_kb();
-	unevict2 = meminfo_kb("Unevictable");
-	slab2 = meminfo_kb("SUnreclaim");
+	free2 = shmdemo_free_kb();
+	unevict2 = shmdemo_meminfo_kb("Unevictable");
+	slab2 = shmdemo_meminfo_kb("SUnreclaim");
 	kpf2 = kpageflags_unevictable();
-	ASSERT_EQ(0, reload());
+	ASSERT_EQ(0, shmdemo_reload());
 	self->unloaded = false;
 	TH_LOG("after rmmod: free %ld -> %ld kB, Unevictable %ld -> %ld kB, unevictable pages (kpageflags) %ld -> %ld: pages leaked %ld, SUnreclaim %ld -> %ld kB",
 	       free0, free2, unevict0, unevict2, kpf0, kpf2, kpf2 > kpf0 ? kpf2 - kpf0 : 0,

@@ -23,21 +23,6 @@
 
 #define STAMP	0x5a
 
-static double race_seconds(void)
-{
-	const char *s = getenv("SHMDEMO_RACE_SECONDS");
-
-	return s ? strtod(s, NULL) : 3;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 FIXTURE(teardown) {
 	int fd;
 	long pg;
@@ -151,8 +136,8 @@ TEST_F(teardown, sigkill_storm_mid_fault_on_a_large_segment)
 		if (!workers[i])
 			fault_forever(self->fd, self->pg, pages);
 	}
-	end = now_s() + race_seconds();
-	while (now_s() < end) {
+	end = shmdemo_now() + shmdemo_race_seconds(3);
+	while (shmdemo_now() < end) {
 		i = rand_r(&seed) % nworkers;
 		usleep(rand_r(&seed) % 20000);
 		kill(workers[i], SIGKILL);
@@ -259,14 +244,14 @@ TEST_F(teardown, shrink_racing_faults_on_the_cut_pages)
 	ASSERT_LE(0, id);
 	p = mmap(NULL, pages * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	end = now_s() + race_seconds();
+	end = shmdemo_now() + shmdemo_race_seconds(3);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		volatile long j = 0, bus = 0, seen = 0;
 
 		signal(SIGBUS, on_sigbus);
-		while (now_s() < end) {
+		while (shmdemo_now() < end) {
 			if (sigsetjmp(bus_jmp, 1)) {
 				if (j < half)	/* never cut */
 					_exit(3);
@@ -288,7 +273,7 @@ TEST_F(teardown, shrink_racing_faults_on_the_cut_pages)
 		fprintf(stderr, "# %ld accesses, %ld SIGBUS in the cut half\n", (long)seen, (long)bus);
 		_exit(seen ? 0 : 5);
 	}
-	while (now_s() < end) {
+	while (shmdemo_now() < end) {
 		ASSERT_EQ(0, shmdemo_resize(self->fd, id, half * self->pg));
 		ASSERT_EQ(0, shmdemo_resize(self->fd, id, pages * self->pg));
 		cycles++;

@@ -16,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -230,6 +232,102 @@ static inline uint64_t shmdemo_pfn(const void *addr)
 	if (!(entry & (1ULL << 63)))	/* not present */
 		return 0;
 	return entry & ((1ULL << 55) - 1);
+}
+
+/* CLOCK_MONOTONIC in seconds. */
+static inline double shmdemo_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Seconds a race test runs: SHMDEMO_RACE_SECONDS, or @dflt (short, for
+ * the suite under TCG; longer runs find rarer interleavings).
+ */
+static inline double shmdemo_race_seconds(double dflt)
+{
+	const char *s = getenv("SHMDEMO_RACE_SECONDS");
+
+	return s ? strtod(s, NULL) : dflt;
+}
+
+/* Write @s to the file at @path (sysctl, debugfs, /proc); 0 or -errno. */
+static inline int shmdemo_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* rmmod shmdemo without waiting: 0, or -EWOULDBLOCK while it is in use. */
+static inline int shmdemo_unload(void)
+{
+	return syscall(__NR_delete_module, "shmdemo", O_NONBLOCK) ? -errno : 0;
+}
+
+/* Load the module again from $SHMDEMO_MODULE (set by tools/vm/run). */
+static inline int shmdemo_reload(void)
+{
+	const char *path = getenv("SHMDEMO_MODULE");
+	int fd, ret = 0;
+
+	if (!path)
+		return -ENOENT;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(__NR_finit_module, fd, "", 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* A /proc/meminfo field in KiB, or -1. */
+static inline long shmdemo_meminfo_kb(const char *field)
+{
+	char line[256];
+	size_t len = strlen(field);
+	long val = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, len) && line[len] == ':') {
+			val = strtol(line + len + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return val;
+}
+
+/*
+ * Free memory in KiB: MemFree plus the pages parked on per-cpu free lists
+ * (/proc/zoneinfo "count:" of each pageset).  Those lists can hold tens of
+ * MiB of just-freed pages on 6.12 (auto-tuned pcp high), which MemFree
+ * alone would call a leak.
+ */
+static inline long shmdemo_free_kb(void)
+{
+	long pcp_pages = 0, n;
+	char line[256];
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %ld", &n) == 1)
+			pcp_pages += n;
+	fclose(f);
+	return shmdemo_meminfo_kb("MemFree") + pcp_pages * (shmdemo_page_size() / 1024);
 }
 
 #endif /* SHMDEMO_UTIL_H */
