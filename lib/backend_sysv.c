@@ -148,7 +148,9 @@ static int shmd_sysv_list(int *ids, size_t cap)
 		return -errno;
 	}
 	qsort(all, (size_t)n, sizeof(*all), shmd_cmp_int);
-	memcpy(ids, all, ((size_t)n < cap ? (size_t)n : cap) * sizeof(*ids));
+	/* The count query (ids NULL, cap 0) copies nothing: memcpy(NULL) is UB. */
+	if (cap)
+		memcpy(ids, all, ((size_t)n < cap ? (size_t)n : cap) * sizeof(*ids));
 	free(all);
 	return n;
 }
