@@ -1,59 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The module's tracepoints (shmdemo:*) as evidence: enable them around a
- * step, then keep the lines of one segment.  Needs root and a mounted
- * tracefs with the module loaded; otherwise the demos say so and go on.
+ * step, in a private tracefs instance, then keep the lines of one segment.
+ * Needs root and tracefs with the module loaded; otherwise the demos say
+ * so and go on.
  */
-#include <errno.h>
-#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "demo.h"
+#include "trace.h"
 
-static const char *const demo_tracefs_dirs[] = {
-	"/sys/kernel/tracing/", "/sys/kernel/debug/tracing/",
-};
-
-static const char *demo_tracefs;
-
-static int demo_trace_write(const char *file, const char *s)
-{
-	char path[256];
-	ssize_t len = (ssize_t)strlen(s);
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "%s%s", demo_tracefs, file);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, (size_t)len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
+/*
+ * The tool's tracefs layer (tracefs.c): a private instance, so the demo
+ * never clears or toggles anyone else's trace buffer or events.
+ */
+static struct sdt_tracefs demo_tracefs;
+static bool demo_tracing;
 
 int demo_trace_start(void)
 {
-	char path[256];
-	size_t i;
-
-	demo_tracefs = NULL;
-	if (geteuid())
+	demo_tracing = false;
+	if (geteuid() || sdt_tracefs_open(&demo_tracefs))
 		return 0;
-	for (i = 0; i < sizeof(demo_tracefs_dirs) / sizeof(demo_tracefs_dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%sevents/shmdemo/enable", demo_tracefs_dirs[i]);
-		if (!access(path, W_OK)) {
-			demo_tracefs = demo_tracefs_dirs[i];
-			break;
-		}
-	}
-	if (!demo_tracefs)
-		return 0;
-	if (demo_trace_write("trace", "") || demo_trace_write("events/shmdemo/enable", "1")) {
-		demo_tracefs = NULL;
+	if (sdt_tracefs_write(&demo_tracefs, "events/shmdemo/enable", "1")) {
+		sdt_tracefs_close(&demo_tracefs);
 		return 0;
 	}
+	demo_tracing = true;
 	return 1;
 }
 
@@ -74,20 +49,19 @@ static void demo_trace_trim(const char *line, char *out, size_t len)
 
 int demo_trace_stop(int id, const char *must, char (*lines)[200], int max)
 {
-	char path[256], idstr[32], line[512];
+	char idstr[32], *buf, *line, *save = NULL;
 	int n = 0;
-	FILE *f;
 
-	if (!demo_tracefs)
+	if (!demo_tracing)
 		return -1;
-	demo_trace_write("events/shmdemo/enable", "0");
-	snprintf(path, sizeof(path), "%strace", demo_tracefs);
+	demo_tracing = false;
+	sdt_tracefs_write(&demo_tracefs, "events/shmdemo/enable", "0");
+	if (sdt_tracefs_read(&demo_tracefs, "trace", &buf)) {
+		sdt_tracefs_close(&demo_tracefs);
+		return -1;
+	}
 	snprintf(idstr, sizeof(idstr), " id=%d ", id);
-	f = fopen(path, "re");
-	demo_tracefs = NULL;
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (line[0] == '#' || !strstr(line, "shmdemo_") || !strstr(line, idstr))
 			continue;
 		if (must && !strstr(line, must))
@@ -96,6 +70,7 @@ int demo_trace_stop(int id, const char *must, char (*lines)[200], int max)
 			demo_trace_trim(line, lines[n], sizeof(lines[n]));
 		n++;
 	}
-	fclose(f);
+	free(buf);
+	sdt_tracefs_close(&demo_tracefs);
 	return n;
 }
