@@ -2,8 +2,11 @@
 #
 # shmdemo - see README.md.
 #
-#   make [KERNEL=6.1|6.12|host]   module for KERNEL (kmod/shmdemo.ko), lib/, selftests
-#   make install [PREFIX=...]     the library, headers, pkg-config file, man pages
+#   make [KERNEL=6.1|6.12|host]   everything in build/: the module for KERNEL
+#                                 (build/shmdemo.ko), library, tools, demo,
+#                                 examples, tests
+#   make install [PREFIX=...]     library, headers, pkg-config file, shmdemo,
+#                                 shmdemo-compare, shmdemo-demo, man pages
 #   make check [KERNEL=...]       host tests + VM selftests on every test kernel
 #   make check-debug              the same on the debug kernel (KASAN, lockdep,
 #                                 kmemleak...), plus proof its detectors fire
@@ -12,7 +15,7 @@
 #
 # KERNEL defaults to the running kernel when its build dir exists ("host"),
 # else to 6.1.  Each kernel builds in its own tree, build/KERNEL/kmod/, so
-# switching kernels never rebuilds the other; kmod/shmdemo.ko is a copy of
+# switching kernels never rebuilds the other; build/shmdemo.ko is a copy of
 # the last one built.  `make -C KDIR M=$PWD` also works (top-level Kbuild).
 
 KERNELS		:= 6.1 6.12
@@ -27,55 +30,76 @@ export SHMDEMO_CACHE ?= $(HOME)/.cache/shmdemo
 KSFT		= $(SHMDEMO_CACHE)/linux-source-6.1/tools/testing/selftests
 KMOD_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) kmod/Kbuild kmod/probe.sh
 
-.PHONY: all deps modules modules-all lib tools selftests ksft-install check check-debug install \
-	demo load unload checkpatch sparse lint clean
+.PHONY: all deps modules modules-all lib tools demo-bin examples selftests ksft-install check \
+	check-debug install demo load unload checkpatch sparse lint clean
 
-all: modules lib tools selftests
+all: modules lib tools demo-bin examples selftests
 
 deps:
 	@tools/deps --kernels "$(filter-out host,$(sort $(KERNEL) $(CHECK_KERNELS)))"
 
 # modules: build the module for $(KERNEL) in build/$(KERNEL)/kmod.
 modules: deps
+	@echo "  MODULE   build/$(KERNEL)/kmod/shmdemo.ko (kernel $(KERNEL))"
 	@tools/build-kmod $(KERNEL)
-	@cp build/$(KERNEL)/kmod/shmdemo.ko kmod/shmdemo.ko
+	@cp build/$(KERNEL)/kmod/shmdemo.ko build/shmdemo.ko
 
 modules-all: deps
-	@set -e; for k in $(CHECK_KERNELS); do tools/build-kmod $$k; done
+	@set -e; for k in $(CHECK_KERNELS); do \
+		echo "  MODULE   build/$$k/kmod/shmdemo.ko (kernel $$k)"; tools/build-kmod $$k; done
 
+# Userspace builds in build/ (one directory per source directory); each
+# directory's Makefile honours CFLAGS, CPPFLAGS and LDFLAGS.
 lib:
+	@echo "  LIB      build/lib: libshmdemo.a, libshmdemo.so, libshmdemo-sysv.so (the shim)"
 	@$(MAKE) -s -C lib
 
-install: lib
-	@$(MAKE) -s -C lib install
-
 tools: lib
+	@echo "  TOOLS    build/tools: shmdemo, shmdemo-compare"
+	@$(MAKE) -s -C tools/common
 	@$(MAKE) -s -C tools/compare
 	@$(MAKE) -s -C tools/shmdemo
 
-selftests: deps lib tools
-	@mkdir -p build/selftests
+demo-bin: tools
+	@echo "  DEMO     build/demo/shmdemo-demo"
+	@$(MAKE) -s -C demo
+
+examples: lib
+	@echo "  EXAMPLES build/examples"
+	@$(MAKE) -s -C examples
+
+install: lib tools demo-bin
+	@$(MAKE) -s -C lib install
+	@$(MAKE) -s -C tools/shmdemo install
+	@$(MAKE) -s -C tools/compare install
+	@$(MAKE) -s -C demo install
+
+# The kselftest collections: shmdemo (selftests/, the module), libshmdemo
+# (lib/tests), shmdemo_tool (tools/shmdemo/tests), shmdemo_demo (demo/tests).
+COLLECTIONS	:= shmdemo:selftests libshmdemo:lib/tests shmdemo_tool:tools/shmdemo/tests \
+		   shmdemo_demo:demo/tests
+
+selftests: deps lib tools demo-bin examples
+	@echo "  TESTS    build/selftests, build/lib/tests, build/demo/tests"
+	@mkdir -p build/selftests build/lib/tests build/demo/tests build/tools/shmdemo/tests
 	@$(MAKE) -s -C selftests KSFT=$(KSFT) OUTPUT=$(CURDIR)/build/selftests
 	@$(MAKE) -s -C lib/tests KSFT=$(KSFT)
-	@$(MAKE) -s -C tools/shmdemo tests KSFT=$(KSFT)
+	@$(MAKE) -s -C demo/tests KSFT=$(KSFT)
 
-# A kselftest install tree (run_kselftest.sh + kselftest/ + shmdemo/).
+# A kselftest install tree: run_kselftest.sh + kselftest/ + one directory
+# per collection, each installed by its own Makefile (lib.mk), settings too.
 ksft-install: selftests
-	@rm -rf build/ksft && mkdir -p build/ksft
-	@$(MAKE) -s -C selftests KSFT=$(KSFT) OUTPUT=$(CURDIR)/build/selftests install INSTALL_PATH=$(CURDIR)/build/ksft/shmdemo
-	@$(MAKE) -s -C lib/tests KSFT=$(KSFT) install INSTALL_PATH=$(CURDIR)/build/ksft/libshmdemo
-	@mkdir -p build/ksft/lib && cp lib/libshmdemo-sysv.so build/ksft/lib/	# ../lib of the shim test
-	@mkdir -p build/ksft/shmdemo_tool
-	@cp tools/shmdemo/shmdemo tools/shmdemo/tests/shmdemo_tool_test.sh \
-		tools/shmdemo/tests/demo_test build/ksft/shmdemo_tool/
-	@printf '# the demo boots nothing but runs every experiment twice under TCG\ntimeout=300\n' \
-		>build/ksft/shmdemo_tool/settings
+	@rm -rf build/ksft && mkdir -p build/ksft/lib
+	@set -e; for c in $(COLLECTIONS); do \
+		n=$${c%%:*}; d=$${c#*:}; out=$(CURDIR)/build/$$d; \
+		[ $$d = selftests ] && out=$(CURDIR)/build/selftests; \
+		$(MAKE) -s --no-print-directory -C $$d KSFT=$(KSFT) OUTPUT=$$out \
+			install INSTALL_PATH=$(CURDIR)/build/ksft/$$n; \
+		$(MAKE) -s --no-print-directory -C $$d KSFT=$(KSFT) OUTPUT=$$out COLLECTION=$$n \
+			emit_tests | grep "^$$n:"; \
+	done >build/ksft/kselftest-list.txt
+	@cp build/lib/libshmdemo-sysv.so build/ksft/lib/	# ../lib of the shim test
 	@cp -r $(KSFT)/run_kselftest.sh $(KSFT)/kselftest build/ksft/
-	@{ $(MAKE) -s --no-print-directory -C selftests KSFT=$(KSFT) OUTPUT=$(CURDIR)/build/selftests COLLECTION=shmdemo \
-		emit_tests | grep '^shmdemo:'; \
-	   $(MAKE) -s --no-print-directory -C lib/tests emit_tests; \
-	   echo shmdemo_tool:shmdemo_tool_test.sh; echo shmdemo_tool:demo_test; \
-	 } >build/ksft/kselftest-list.txt
 
 check: deps modules-all ksft-install
 	@tools/check $(CHECK_KERNELS)
@@ -92,15 +116,17 @@ check-debug: ksft-install
 # The main job: the article's experiments, native vs device, in a VM booted
 # on DEMO_KERNEL (default 6.1) with the module loaded.
 DEMO_KERNEL	?= $(if $(filter host,$(KERNEL)),6.1,$(KERNEL))
-demo: deps lib tools
+demo: deps demo-bin
 	@tools/deps --kernels $(DEMO_KERNEL)
+	@echo "  MODULE   build/$(DEMO_KERNEL)/kmod/shmdemo.ko (kernel $(DEMO_KERNEL))"
 	@tools/build-kmod $(DEMO_KERNEL)
-	@tools/vm/run --kernel $(DEMO_KERNEL) --quiet -- tools/shmdemo/shmdemo demo
+	@echo "  VM       booting $(DEMO_KERNEL) with the module; the demo runs inside"
+	@tools/vm/run --kernel $(DEMO_KERNEL) --quiet -- build/demo/shmdemo-demo
 
 # On a machine that can load modules (not this project's build machine):
-# `sudo make load` then `tools/shmdemo/shmdemo demo`.
+# `sudo make load` then `build/demo/shmdemo-demo`.
 load: modules
-	insmod kmod/shmdemo.ko
+	insmod build/shmdemo.ko
 
 unload:
 	rmmod shmdemo
@@ -122,8 +148,3 @@ lint: checkpatch sparse
 clean:
 	rm -rf build kmod/*.ko kmod/*.o kmod/.*.cmd kmod/*.mod* kmod/modules.order \
 		Module.symvers modules.order .module-common.o
-	@$(MAKE) -s -C selftests KSFT=$(KSFT) OUTPUT=$(CURDIR)/build/selftests clean 2>/dev/null || true
-	@$(MAKE) -s -C lib clean
-	@$(MAKE) -s -C lib/tests clean
-	@$(MAKE) -s -C tools/compare clean
-	@$(MAKE) -s -C tools/shmdemo clean

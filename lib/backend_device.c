@@ -7,39 +7,17 @@
  */
 #include <fcntl.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "device_ioctl.h"
 #include "internal.h"
-
-static int shmd_dev_open_fd(int flags)
-{
-	int fd = open(SHMDEMO_DEVICE, flags | O_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
-}
-
-static int shmd_dev_ioctl(int fd, unsigned long req, void *arg)
-{
-	return SHMD_ERR(ioctl(fd, req, arg));
-}
-
-static int shmd_dev_stat_raw(int fd, int id, struct shmdemo_stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	st->id = id;
-	return shmd_dev_ioctl(fd, SHMDEMO_IOC_STAT, st);
-}
 
 /* The control descriptor: read-write if allowed, else read-only. */
 static int shmd_dev_control(struct shmd_seg *seg)
 {
-	int fd = shmd_dev_open_fd(O_RDWR);
+	int fd = shmdemo_dev_open_best();
 
-	if (fd == -EACCES)
-		fd = shmd_dev_open_fd(O_RDONLY);
 	if (fd < 0)
 		return fd;
 	seg->fd = fd;
@@ -48,12 +26,8 @@ static int shmd_dev_control(struct shmd_seg *seg)
 
 static int shmd_dev_open(struct shmd_seg *seg, const struct shmd_open_opts *o)
 {
-	struct shmdemo_get get = {
-		.size = sizeof(get), .key = o->key, .bytes = o->size,
-		.flags = (o->flags & SHMD_CREATE ? SHMDEMO_GET_CREATE : 0) |
-			 (o->flags & SHMD_EXCL ? SHMDEMO_GET_EXCL : 0),
-		.mode = o->mode & 0777,
-	};
+	uint32_t flags = (o->flags & SHMD_CREATE ? SHMDEMO_GET_CREATE : 0) |
+			 (o->flags & SHMD_EXCL ? SHMDEMO_GET_EXCL : 0);
 	struct shmdemo_stat st;
 	int ret;
 
@@ -62,14 +36,13 @@ static int shmd_dev_open(struct shmd_seg *seg, const struct shmd_open_opts *o)
 	ret = shmd_dev_control(seg);
 	if (ret)
 		return ret;
-	ret = shmd_dev_ioctl(seg->fd, SHMDEMO_IOC_GET, &get);
+	ret = shmdemo_dev_get(seg->fd, o->key, o->size, flags, o->mode & 0777, &seg->id);
 	if (ret) {
 		close(seg->fd);
 		return ret;
 	}
-	seg->id = get.id;
 	/* Without read permission the size stays what was asked for. */
-	shmd_seg_size_set(seg, shmd_dev_stat_raw(seg->fd, seg->id, &st) ? o->size : st.bytes);
+	shmd_seg_size_set(seg, shmdemo_dev_stat(seg->fd, seg->id, false, &st) ? o->size : st.bytes);
 	return 0;
 }
 
@@ -81,7 +54,7 @@ static int shmd_dev_open_id(struct shmd_seg *seg, int id)
 	ret = shmd_dev_control(seg);
 	if (ret)
 		return ret;
-	ret = shmd_dev_stat_raw(seg->fd, id, &st);
+	ret = shmdemo_dev_stat(seg->fd, id, false, &st);
 	if (ret && ret != -EACCES) {
 		close(seg->fd);
 		return ret;
@@ -101,20 +74,16 @@ static int shmd_dev_attach(struct shmd_seg *seg, void *addr, unsigned int flags,
 {
 	/* A private copy-on-write mapping never writes the segment. */
 	bool ro = flags & (SHMD_RDONLY | SHMD_PRIVATE);
-	struct shmdemo_bind bind = {
-		.size = sizeof(bind), .id = seg->id,
-		.flags = ro ? SHMDEMO_BIND_RDONLY : 0,
-	};
 	struct shmdemo_stat st;
 	int fd, ret;
 
-	fd = shmd_dev_open_fd(ro ? O_RDONLY : O_RDWR);
+	fd = shmdemo_dev_open(ro ? O_RDONLY : O_RDWR);
 	if (fd < 0)
 		return fd;
-	ret = shmd_dev_ioctl(fd, SHMDEMO_IOC_BIND, &bind);
+	ret = shmdemo_dev_bind(fd, seg->id, ro ? SHMDEMO_BIND_RDONLY : 0);
 	if (ret)
 		goto out_close;
-	ret = shmd_dev_stat_raw(fd, seg->id, &st);
+	ret = shmdemo_dev_stat(fd, seg->id, false, &st);
 	if (ret)
 		goto out_close;
 	shmd_seg_size_set(seg, st.bytes);
@@ -129,7 +98,7 @@ static int shmd_dev_stat(struct shmd_seg *seg, struct shmd_stat *st)
 	struct shmdemo_stat k;
 	int ret;
 
-	ret = shmd_dev_stat_raw(seg->fd, seg->id, &k);
+	ret = shmdemo_dev_stat(seg->fd, seg->id, false, &k);
 	if (ret)
 		return ret;
 	st->valid = SHMD_STAT_SIZE | SHMD_STAT_MODE | SHMD_STAT_OWNER |
@@ -156,19 +125,17 @@ static int shmd_dev_stat(struct shmd_seg *seg, struct shmd_stat *st)
 
 static int shmd_dev_remove(struct shmd_seg *seg)
 {
-	struct shmdemo_id req = { .size = sizeof(req), .id = seg->id };
-
-	return shmd_dev_ioctl(seg->fd, SHMDEMO_IOC_RMID, &req);
+	return shmdemo_dev_rmid(seg->fd, seg->id);
 }
 
 static int shmd_dev_list(int *ids, size_t cap)
 {
-	struct shmdemo_list req = { .size = sizeof(req) };
+	uint32_t count = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+	int32_t *buf = NULL;
 	int fd, ret;
 	size_t i;
-	int32_t *buf = NULL;
 
-	fd = shmd_dev_open_fd(O_RDONLY);
+	fd = shmdemo_dev_open(O_RDONLY);
 	if (fd < 0)
 		return fd;
 	if (cap) {
@@ -178,14 +145,12 @@ static int shmd_dev_list(int *ids, size_t cap)
 			return -ENOMEM;
 		}
 	}
-	req.count = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
-	req.ids_ptr = (uintptr_t)buf;
-	ret = shmd_dev_ioctl(fd, SHMDEMO_IOC_LIST, &req);
+	ret = shmdemo_dev_list(fd, buf, &count);
 	close(fd);
-	for (i = 0; !ret && i < cap && i < req.count; i++)
+	for (i = 0; !ret && i < cap && i < count; i++)
 		ids[i] = buf[i];
 	free(buf);
-	return ret ? ret : (int)req.count;
+	return ret ? ret : (int)count;
 }
 
 const struct shmd_ops shmd_device_ops = {

@@ -143,7 +143,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
@@ -153,6 +152,8 @@
 
 #include <linux/capability.h>
 #include <linux/shmdemo.h>
+
+#include "device_ioctl.h"
 
 #define SHIM_API	__attribute__((visibility("default")))
 
@@ -300,6 +301,12 @@ static int fail(int err)
 	return -1;
 }
 
+/* A device layer result (0 or -errno) as this file's 0 or -1 with errno. */
+static int dev_errno(int ret)
+{
+	return ret ? fail(-ret) : 0;
+}
+
 static void *fail_ptr(int err)
 {
 	errno = err;
@@ -341,24 +348,22 @@ static int real_shmctl(int shmid, int cmd, struct shmid_ds *buf)
  */
 static int dev_open(int flags, bool *absent, int saved)
 {
-	int fd = open(SHMDEMO_DEVICE, flags | O_CLOEXEC);
+	int fd = shmdemo_dev_open(flags);
 
 	*absent = false;
-	if (fd < 0 && errno == ENOENT) {
+	if (fd == -ENOENT) {
 		*absent = true;
 		__atomic_store_n(&went_native, true, __ATOMIC_RELAXED);
 		errno = saved;
+		return -1;
 	}
-	return fd;
+	return fd < 0 ? fail(-fd) : fd;
 }
 
 /* IPC_STAT, or with @any SHM_STAT_ANY (no read permission needed). */
 static int dev_stat(int fd, int id, bool any, struct shmdemo_stat *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	st->id = id;
-	return ioctl(fd, any ? SHMDEMO_IOC_STAT_ANY : SHMDEMO_IOC_STAT, st);
+	return dev_errno(shmdemo_dev_stat(fd, id, any, st));
 }
 
 static bool key_routed(key_t key)
@@ -484,9 +489,7 @@ static void shim_limits(const struct shmdemo_info *info, struct shim_limits *lim
 
 static int dev_info(int fd, struct shmdemo_info *info)
 {
-	memset(info, 0, sizeof(*info));
-	info->size = sizeof(*info);
-	return ioctl(fd, SHMDEMO_IOC_INFO, info);
+	return dev_errno(shmdemo_dev_info(fd, info));
 }
 
 static bool in_group(gid_t gid)
@@ -586,9 +589,8 @@ static int create_checks(int fd, size_t size, int shmflg)
 /* Is there a segment with @key?  (A GET that asks for nothing.) */
 static bool dev_key_exists(int fd, key_t key)
 {
-	struct shmdemo_get get = { .size = sizeof(get), .key = key };
-	int saved = errno;
-	bool ret = !ioctl(fd, SHMDEMO_IOC_GET, &get);
+	int saved = errno, id;
+	bool ret = !shmdemo_dev_get(fd, key, 0, 0, 0, &id);
 
 	errno = saved;
 	return ret;
@@ -603,18 +605,13 @@ static bool dev_key_exists(int fd, key_t key)
  */
 static int dev_get(int fd, key_t key, size_t size, int shmflg)
 {
-	struct shmdemo_get get = {
-		.size = sizeof(get),
-		.key = key,
-		.bytes = size,
-		.mode = shmflg & 0777,
-	};
-	int err = 0;
+	uint32_t flags = 0;
+	int err = 0, id, ret;
 
 	if (shmflg & IPC_CREAT)
-		get.flags |= SHMDEMO_GET_CREATE;
+		flags |= SHMDEMO_GET_CREATE;
 	if (shmflg & IPC_EXCL)
-		get.flags |= SHMDEMO_GET_EXCL;
+		flags |= SHMDEMO_GET_EXCL;
 	if (key == IPC_PRIVATE || (shmflg & IPC_CREAT)) {
 		err = create_checks(fd, size, shmflg);
 		if (err && (key == IPC_PRIVATE || !dev_key_exists(fd, key)))
@@ -622,15 +619,13 @@ static int dev_get(int fd, key_t key, size_t size, int shmflg)
 		if (err && (shmflg & IPC_EXCL))
 			return fail(EEXIST);
 		if (err)
-			get.flags = 0;	/* find it, as natively */
+			flags = 0;	/* find it, as natively */
 	}
-	if (ioctl(fd, SHMDEMO_IOC_GET, &get)) {
-		/* Removed since dev_key_exists(): the creation stays refused. */
-		if (err && errno == ENOENT)
-			errno = err;
-		return -1;
-	}
-	return get.id;
+	ret = shmdemo_dev_get(fd, key, size, flags, shmflg & 0777, &id);
+	/* Removed since dev_key_exists(): the creation stays refused. */
+	if (ret)
+		return fail(err && ret == -ENOENT ? err : -ret);
+	return id;
 }
 
 SHIM_API int shmget(key_t key, size_t size, int shmflg)
@@ -709,7 +704,7 @@ static bool attach_add(uintptr_t addr, size_t len)
 SHIM_API void *shmat(int shmid, const void *shmaddr, int shmflg)
 {
 	int saved = errno, fd, prot, mflags = MAP_SHARED, err;
-	struct shmdemo_bind bind = { .size = sizeof(bind), .id = shmid };
+	uint32_t bind_flags = 0;
 	uintptr_t addr = (uintptr_t)shmaddr;
 	uintptr_t shmlba = SHMLBA;
 	long pg = sysconf(_SC_PAGESIZE);
@@ -740,7 +735,7 @@ SHIM_API void *shmat(int shmid, const void *shmaddr, int shmflg)
 	}
 	if (shmflg & SHM_RDONLY) {
 		prot = PROT_READ;
-		bind.flags = SHMDEMO_BIND_RDONLY;
+		bind_flags = SHMDEMO_BIND_RDONLY;
 	} else {
 		prot = PROT_READ | PROT_WRITE;
 	}
@@ -752,7 +747,8 @@ SHIM_API void *shmat(int shmid, const void *shmaddr, int shmflg)
 		return real_shmat(shmid, shmaddr, shmflg);
 	if (fd < 0)
 		return (void *)-1;
-	if (ioctl(fd, SHMDEMO_IOC_BIND, &bind) || dev_stat(fd, shmid, false, &st))
+	if (dev_errno(shmdemo_dev_bind(fd, shmid, bind_flags)) ||
+	    dev_stat(fd, shmid, false, &st))
 		goto out_close;
 	err = EACCES;
 	if ((shmflg & SHM_EXEC) && !may_exec(&st))
@@ -850,26 +846,22 @@ static int dev_list(int fd, int32_t **ids, uint32_t *count)
 
 	for (;;) {
 		int32_t *buf = malloc(cap * sizeof(*buf));
-		struct shmdemo_list list = {
-			.size = sizeof(list),
-			.count = cap,
-			.ids_ptr = (uintptr_t)buf,
-		};
+		uint32_t n = cap;
+		int ret;
 
 		if (!buf)
 			return fail(ENOMEM);
-		if (ioctl(fd, SHMDEMO_IOC_LIST, &list)) {
-			int err = errno;
-
+		ret = shmdemo_dev_list(fd, buf, &n);
+		if (ret) {
 			free(buf);
-			return fail(err);
+			return fail(-ret);
 		}
-		if (list.count <= cap) {
+		if (n <= cap) {
 			*ids = buf;
-			*count = list.count;
+			*count = n;
 			return 0;
 		}
-		cap = list.count + 16;
+		cap = n + 16;
 		free(buf);
 	}
 }
@@ -957,33 +949,21 @@ static int ctl_stat_index(int fd, int index, bool any, struct shmid_ds *buf)
 
 static int ctl_set(int fd, int shmid, const struct shmid_ds *buf)
 {
-	struct shmdemo_set set = {
-		.size = sizeof(set),
-		.id = shmid,
-		.valid = SHMDEMO_SET_VALID,
-	};
-
 	if (!buf)
 		return fail(EFAULT);
-	set.uid = buf->shm_perm.uid;
-	set.gid = buf->shm_perm.gid;
-	set.mode = buf->shm_perm.mode & 0777;
-	return ioctl(fd, SHMDEMO_IOC_SET, &set) ? -1 : 0;
+	return dev_errno(shmdemo_dev_set(fd, shmid, SHMDEMO_SET_VALID, buf->shm_perm.uid,
+					 buf->shm_perm.gid, buf->shm_perm.mode & 0777));
 }
 
 static int ctl_rmid(int fd, int shmid)
 {
-	struct shmdemo_id req = { .size = sizeof(req), .id = shmid };
-
-	return ioctl(fd, SHMDEMO_IOC_RMID, &req) ? -1 : 0;
+	return dev_errno(shmdemo_dev_rmid(fd, shmid));
 }
 
 /* SHM_LOCK, SHM_UNLOCK: the module applies shmctl_do_lock()'s rules. */
 static int ctl_lock(int fd, int shmid, int cmd)
 {
-	struct shmdemo_id req = { .size = sizeof(req), .id = shmid };
-
-	return ioctl(fd, cmd == SHM_LOCK ? SHMDEMO_IOC_LOCK : SHMDEMO_IOC_UNLOCK, &req) ? -1 : 0;
+	return dev_errno(shmdemo_dev_lock(fd, shmid, cmd == SHM_LOCK));
 }
 
 static int dev_shmctl(int fd, int shmid, int cmd, struct shmid_ds *buf)

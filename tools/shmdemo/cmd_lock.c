@@ -30,12 +30,12 @@ static int sdt_lock_run(const struct sdt_cmd *cmd, bool lock, int argc, char **a
 	if (sdt_parse_id(argv[optind], &id))
 		return sdt_usage_err(cmd, "bad segment id '%s'", argv[optind]);
 
-	fd = sdt_dev_open();
+	fd = shmdemo_dev_open_best();
 	if (fd < 0) {
 		sdt_err(fd, "%s", SHMDEMO_DEVICE);
 		return SDT_EXIT_FAIL;
 	}
-	ret = sdt_dev_lock(fd, id, lock);
+	ret = shmdemo_dev_lock(fd, id, lock);
 	close(fd);
 	if (ret) {
 		sdt_err(ret, "%s: segment %d", cmd->name, id);

@@ -113,7 +113,7 @@ static void sdt_ls_json(const struct sdt_ls_row *rows, int n, int fd)
 		sdt_ls_json_row(&rows[i]);
 	}
 	printf("%s]", n ? "\n" : "");
-	if (sdt_dev_info(fd, &info) == 0)
+	if (shmdemo_dev_info(fd, &info) == 0)
 		printf(",\n \"info\": {\"segments\": %u, \"max_segments\": %u"
 		       ", \"max_seg_bytes\": %" PRIu64 ", \"max_total_pages\": %" PRIu64
 		       ", \"total_pages\": %" PRIu64 ", \"resident_pages\": %" PRIu64 "}",
@@ -149,7 +149,7 @@ static int sdt_ls_main(int argc, char **argv)
 	if (optind != argc)
 		return sdt_usage_err(&sdt_cmd_ls, "unexpected argument '%s'", argv[optind]);
 
-	fd = sdt_dev_open();
+	fd = shmdemo_dev_open_best();
 	if (fd < 0) {
 		sdt_err(fd, "%s", SHMDEMO_DEVICE);
 		return SDT_EXIT_FAIL;
@@ -171,7 +171,7 @@ static int sdt_ls_main(int argc, char **argv)
 		struct sdt_ls_row *r = &rows[k];
 
 		r->id = ids[i];
-		ret = sdt_dev_stat(fd, ids[i], &r->st);
+		ret = shmdemo_dev_stat(fd, ids[i], false, &r->st);
 		if (ret == -EINVAL)
 			continue;	/* removed since the list was taken */
 		if (!ret)

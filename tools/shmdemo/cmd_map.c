@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "map.h"
+#include "residency.h"
 
 #define SDT_MAP_WIDTH_DEFAULT	64
 #define SDT_MAP_WIDTH_MAX	4096
@@ -87,12 +87,12 @@ static int sdt_map_main(int argc, char **argv)
 	if (sdt_parse_id(argv[optind], &m.id))
 		return sdt_usage_err(&sdt_cmd_map, "bad segment id '%s'", argv[optind]);
 
-	fd = sdt_dev_open();
+	fd = shmdemo_dev_open_best();
 	if (fd < 0) {
 		sdt_err(fd, "%s", SHMDEMO_DEVICE);
 		return SDT_EXIT_FAIL;
 	}
-	ret = sdt_dev_pages(fd, m.id, &pages, &m.npages);
+	ret = shmdemo_dev_pages_all(fd, m.id, &pages, &m.npages);
 	close(fd);
 	if (ret) {
 		sdt_err(ret, "map: segment %d", m.id);

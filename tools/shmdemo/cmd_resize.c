@@ -32,12 +32,12 @@ static int sdt_resize_main(int argc, char **argv)
 	if (sdt_parse_size(argv[optind + 1], &bytes) || !bytes)
 		return sdt_usage_err(&sdt_cmd_resize, "bad size '%s'", argv[optind + 1]);
 
-	fd = sdt_dev_open();
+	fd = shmdemo_dev_open_best();
 	if (fd < 0) {
 		sdt_err(fd, "%s", SHMDEMO_DEVICE);
 		return SDT_EXIT_FAIL;
 	}
-	ret = sdt_dev_resize(fd, id, bytes);
+	ret = shmdemo_dev_resize(fd, id, bytes);
 	close(fd);
 	if (ret) {
 		sdt_err(ret, "resize: segment %d", id);

@@ -104,12 +104,12 @@ static int sdt_stat_main(int argc, char **argv)
 	if (sdt_parse_id(argv[optind], &id))
 		return sdt_usage_err(&sdt_cmd_stat, "bad segment id '%s'", argv[optind]);
 
-	fd = sdt_dev_open();
+	fd = shmdemo_dev_open_best();
 	if (fd < 0) {
 		sdt_err(fd, "%s", SHMDEMO_DEVICE);
 		return SDT_EXIT_FAIL;
 	}
-	ret = sdt_dev_stat(fd, id, &st);
+	ret = shmdemo_dev_stat(fd, id, false, &st);
 	close(fd);
 	if (ret) {
 		sdt_err(ret, "stat: segment %d", id);

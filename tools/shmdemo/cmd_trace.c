@@ -79,6 +79,15 @@ static int sdt_trace_start(struct sdt_trace_run *r)
 	return 0;
 }
 
+/* Leave tracefs as we found it; say so when that fails. */
+static void sdt_trace_close(struct sdt_trace_run *r)
+{
+	int ret = sdt_tracefs_close(&r->tfs);
+
+	if (ret)
+		sdt_err(ret, "trace: clean up %s", r->tfs.dir);
+}
+
 static int sdt_trace_wait(pid_t pid)
 {
 	int status;
@@ -151,14 +160,14 @@ static int sdt_trace_run(struct sdt_trace_run *r)
 	}
 	if (pipe2(r->go, O_CLOEXEC)) {
 		sdt_err(errno, "trace: pipe");
-		sdt_tracefs_close(&r->tfs);
+		sdt_trace_close(r);
 		return SDT_EXIT_FAIL;
 	}
 	fflush(NULL);
 	r->pid = fork();
 	if (r->pid < 0) {
 		sdt_err(errno, "trace: fork");
-		sdt_tracefs_close(&r->tfs);
+		sdt_trace_close(r);
 		return SDT_EXIT_FAIL;
 	}
 	if (r->pid == 0)
@@ -177,7 +186,7 @@ static int sdt_trace_run(struct sdt_trace_run *r)
 	sigaction(SIGQUIT, &oquit, NULL);
 	if (ret == 0)
 		ret = sdt_trace_collect(r);
-	sdt_tracefs_close(&r->tfs);
+	sdt_trace_close(r);
 	if (ret)
 		return SDT_EXIT_FAIL;
 	return status;

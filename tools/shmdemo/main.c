@@ -27,7 +27,6 @@ static const struct sdt_cmd *const sdt_cmds[] = {
 	&sdt_cmd_read_people,
 	&sdt_cmd_map,
 	&sdt_cmd_trace,
-	&sdt_cmd_demo,
 };
 
 static void sdt_main_usage(FILE *f)

@@ -15,6 +15,8 @@
 
 #include <linux/shmdemo.h>
 
+#include "device_ioctl.h"
+#include "json.h"
 #include "libshmdemo.h"
 
 /* Exit codes (documented in shmdemo.1 and `shmdemo help`). */
@@ -42,7 +44,7 @@ extern const struct sdt_cmd sdt_cmd_ls, sdt_cmd_stat, sdt_cmd_create, sdt_cmd_rm
 	sdt_cmd_resize, sdt_cmd_lock, sdt_cmd_unlock, sdt_cmd_attach, sdt_cmd_write_people,
 	sdt_cmd_read_people, sdt_cmd_map, sdt_cmd_trace, sdt_cmd_demo;
 
-/* report.c: messages on stderr, in the form "shmdemo: WHAT: REASON" */
+/* messages.c: messages on stderr, in the form "shmdemo: WHAT: REASON" */
 /* Print "shmdemo: <what>: <strerror(errnum)>"; errnum may be negative. */
 void sdt_err(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print "shmdemo: <message>" without a reason. */
@@ -65,21 +67,10 @@ int sdt_parse_uint(const char *s, unsigned long max, unsigned long *v);
 int sdt_parse_pages(const char *s, uint64_t npages, bool *set);
 long sdt_page_size(void);
 
-/* dev.c: raw requests on /dev/shmdemo, for what the library doesn't wrap */
-/* Open the device (read-write, else read-only); fd or -errno. */
-int sdt_dev_open(void);
-int sdt_dev_stat(int fd, int id, struct shmdemo_stat *st);
-int sdt_dev_resize(int fd, int id, uint64_t bytes);
-/* SHMDEMO_IOC_LOCK (@lock) or SHMDEMO_IOC_UNLOCK */
-int sdt_dev_lock(int fd, int id, bool lock);
-int sdt_dev_info(int fd, struct shmdemo_info *info);
-/* All page words of segment @id from page 0, in SHMDEMO_PAGES_MAX chunks. */
-int sdt_dev_pages(int fd, int id, uint32_t **pagesp, uint64_t *countp);
-
-/* proc.c: segment @id's line of /proc/shmdemo as a status; -ENOENT if absent */
+/* proc_shmdemo.c: segment @id's line of /proc/shmdemo as a status; -ENOENT if absent */
 int sdt_proc_find(int id, struct shmdemo_stat *st);
 
-/* seg.c: the segment a command line names, by ID or by --key K; every segment */
+/* target.c: the segment a command line names, by ID or by --key K; every segment */
 struct sdt_target {
 	bool by_key;
 	int key;
@@ -114,9 +105,6 @@ const char *sdt_fmt_time(int64_t t, char *buf, size_t len);
 const char *sdt_fmt_perms(unsigned int mode, char *buf, size_t len);
 const char *sdt_fmt_user(uid_t uid, char *buf, size_t len);
 const char *sdt_fmt_group(gid_t gid, char *buf, size_t len);
-
-/* json.c: a JSON string literal, escaped */
-void sdt_json_str(FILE *f, const char *s);
 
 #define SDT_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 

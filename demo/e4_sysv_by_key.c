@@ -254,28 +254,28 @@ static void e4_judge(struct demo_result *r, int side)
 		   e->gone_after_remove ? "gone" : "still there");
 }
 
-static void e4_json(const struct demo_result *r, int side, struct demo_json *j)
+static void e4_json(const struct demo_result *r, int side, struct sdt_json *j)
 {
 	const struct demo_e4 *e = &r->e4[side];
 
-	demo_j_int(j, "key", e->key);
-	demo_j_int(j, "id", e->id);
-	demo_j_int(j, "writer_pid", e->writer);
-	demo_j_int(j, "reader_pid", e->reader);
-	demo_j_int(j, "records_written", e->written);
-	demo_j_int(j, "records_read", e->records_read);
-	demo_j_int(j, "exists_after_writer", e->exists_after_writer);
-	demo_j_u64(j, "nattch_after_writer", e->nattch_after_writer);
-	demo_j_int(j, "exists_after_reader", e->exists_after_reader);
-	demo_j_u64(j, "nattch_after_reader", e->nattch_after_reader);
-	demo_j_int(j, "cpid", e->cpid);
-	demo_j_int(j, "lpid", e->lpid);
-	demo_j_u64(j, "limit_bytes", e->limit_bytes);
-	demo_j_u64(j, "limit_segments", e->limit_segments);
-	demo_j_u64(j, "limit_pages", e->limit_pages);
-	demo_j_int(j, "over_limit_errno", -e->too_big);
-	demo_j_int(j, "gone_after_remove", e->gone_after_remove);
-	demo_j_str(j, "backing", e->backing);
+	sdt_json_int(j, "key", e->key);
+	sdt_json_int(j, "id", e->id);
+	sdt_json_int(j, "writer_pid", e->writer);
+	sdt_json_int(j, "reader_pid", e->reader);
+	sdt_json_int(j, "records_written", e->written);
+	sdt_json_int(j, "records_read", e->records_read);
+	sdt_json_int(j, "exists_after_writer", e->exists_after_writer);
+	sdt_json_u64(j, "nattch_after_writer", e->nattch_after_writer);
+	sdt_json_int(j, "exists_after_reader", e->exists_after_reader);
+	sdt_json_u64(j, "nattch_after_reader", e->nattch_after_reader);
+	sdt_json_int(j, "cpid", e->cpid);
+	sdt_json_int(j, "lpid", e->lpid);
+	sdt_json_u64(j, "limit_bytes", e->limit_bytes);
+	sdt_json_u64(j, "limit_segments", e->limit_segments);
+	sdt_json_u64(j, "limit_pages", e->limit_pages);
+	sdt_json_int(j, "over_limit_errno", -e->too_big);
+	sdt_json_int(j, "gone_after_remove", e->gone_after_remove);
+	sdt_json_string(j, "backing", e->backing);
 }
 
 const struct demo_row demo_row_e4 = {

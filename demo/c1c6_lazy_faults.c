@@ -181,20 +181,20 @@ static void touch_judge(struct demo_result *r, int side)
 		   (unsigned long long)t->minflt, (unsigned long long)t->write_faults);
 }
 
-static void touch_json(const struct demo_result *r, int side, struct demo_json *j)
+static void touch_json(const struct demo_result *r, int side, struct sdt_json *j)
 {
 	const struct demo_touch *t = &r->touch[side];
 
-	demo_j_str(j, "backend", shmd_backend_name(touch_backend(r, side)));
-	demo_j_int(j, "pages", t->pages);
-	demo_j_int(j, "mincore_after_attach", t->mincore_after_attach);
-	demo_j_int(j, "kernel_pages_after_attach", t->rss_after_attach);
-	demo_j_u64(j, "minflt", t->minflt);
+	sdt_json_string(j, "backend", shmd_backend_name(touch_backend(r, side)));
+	sdt_json_int(j, "pages", t->pages);
+	sdt_json_int(j, "mincore_after_attach", t->mincore_after_attach);
+	sdt_json_int(j, "kernel_pages_after_attach", t->rss_after_attach);
+	sdt_json_u64(j, "minflt", t->minflt);
 	if (side == DEMO_DEVICE) {
-		demo_j_u64(j, "write_faults", t->write_faults);
-		demo_j_u64(j, "mkwrite", t->mkwrite);
-		demo_j_u64(j, "pages_alloc", t->pages_alloc);
-		demo_j_u64(j, "pages_resident_after", t->resident_after);
+		sdt_json_u64(j, "write_faults", t->write_faults);
+		sdt_json_u64(j, "mkwrite", t->mkwrite);
+		sdt_json_u64(j, "pages_alloc", t->pages_alloc);
+		sdt_json_u64(j, "pages_resident_after", t->resident_after);
 	}
 }
 

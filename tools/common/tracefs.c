@@ -7,13 +7,16 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "trace.h"
+#include "tracefs.h"
+
+#define SDT_TRACEFS_NROOTS	(sizeof(sdt_tracefs_roots) / sizeof(sdt_tracefs_roots[0]))
 
 static const char *const sdt_tracefs_roots[] = {
 	"/sys/kernel/tracing",
@@ -32,7 +35,7 @@ static int sdt_tracefs_find(struct sdt_tracefs *t)
 {
 	size_t i;
 
-	for (i = 0; i < SDT_ARRAY_SIZE(sdt_tracefs_roots); i++) {
+	for (i = 0; i < SDT_TRACEFS_NROOTS; i++) {
 		if (sdt_tracefs_is_root(sdt_tracefs_roots[i])) {
 			snprintf(t->root, sizeof(t->root), "%s", sdt_tracefs_roots[i]);
 			return 0;
@@ -62,17 +65,17 @@ int sdt_tracefs_open(struct sdt_tracefs *t)
 	return 0;
 }
 
-void sdt_tracefs_close(struct sdt_tracefs *t)
+int sdt_tracefs_close(struct sdt_tracefs *t)
 {
-	if (t->instance) {
-		if (rmdir(t->dir))
-			sdt_err(errno, "trace: remove %s", t->dir);
-		return;
-	}
+	int ret, ret2;
+
+	if (t->instance)
+		return rmdir(t->dir) ? -errno : 0;
 	if (!t->pid_filter)
-		return;
-	sdt_tracefs_write(t, "set_event_pid", "");
-	sdt_tracefs_write(t, "options/event-fork", "0");
+		return 0;
+	ret = sdt_tracefs_write(t, "set_event_pid", "");
+	ret2 = sdt_tracefs_write(t, "options/event-fork", "0");
+	return ret ? ret : ret2;
 }
 
 int sdt_tracefs_write(const struct sdt_tracefs *t, const char *file, const char *val)

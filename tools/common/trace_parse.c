@@ -10,10 +10,11 @@
  * by blanks and the "[CPU]" (or the "(TGID)" of the record-tgid option).
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace.h"
+#include "tracefs.h"
 
 #define SDT_EV_PREFIX	"shmdemo_"
 

@@ -312,26 +312,26 @@ static void c5_judge(struct demo_result *r, int side)
 		   x->data_ok && e->pipe.data_ok ? "" : "; data CORRUPT");
 }
 
-static void c5_json(const struct demo_result *r, int side, struct demo_json *j)
+static void c5_json(const struct demo_result *r, int side, struct sdt_json *j)
 {
 	const struct demo_c5 *e = &r->c5;
 	const struct demo_xfer *x = &e->shm[side];
 
-	demo_j_u64(j, "bytes", e->bytes);
-	demo_j_int(j, "rounds", e->rounds);
-	demo_j_u64(j, "pipe_cold_ns", e->pipe.cold_ns);
-	demo_j_u64(j, "pipe_warm_ns", e->pipe.warm_ns);
-	demo_j_u64(j, "pipe_kernel_bytes", e->pipe.kernel_bytes);
-	demo_j_u64(j, "pipe_nvcsw", e->pipe.nvcsw);
-	demo_j_u64(j, "shm_cold_ns", x->cold_ns);
-	demo_j_u64(j, "shm_warm_ns", x->warm_ns);
-	demo_j_u64(j, "shm_kernel_bytes", x->kernel_bytes);
-	demo_j_u64(j, "shm_sync_bytes", x->sync_bytes);
-	demo_j_u64(j, "shm_nvcsw", x->nvcsw);
-	demo_j_dbl(j, "ratio_cold", e->ratio_cold[side]);
-	demo_j_dbl(j, "ratio_warm", e->ratio_warm[side]);
-	demo_j_int(j, "io_from_proc", x->io_source);
-	demo_j_int(j, "data_ok", x->data_ok && e->pipe.data_ok);
+	sdt_json_u64(j, "bytes", e->bytes);
+	sdt_json_int(j, "rounds", e->rounds);
+	sdt_json_u64(j, "pipe_cold_ns", e->pipe.cold_ns);
+	sdt_json_u64(j, "pipe_warm_ns", e->pipe.warm_ns);
+	sdt_json_u64(j, "pipe_kernel_bytes", e->pipe.kernel_bytes);
+	sdt_json_u64(j, "pipe_nvcsw", e->pipe.nvcsw);
+	sdt_json_u64(j, "shm_cold_ns", x->cold_ns);
+	sdt_json_u64(j, "shm_warm_ns", x->warm_ns);
+	sdt_json_u64(j, "shm_kernel_bytes", x->kernel_bytes);
+	sdt_json_u64(j, "shm_sync_bytes", x->sync_bytes);
+	sdt_json_u64(j, "shm_nvcsw", x->nvcsw);
+	sdt_json_dbl(j, "ratio_cold", e->ratio_cold[side]);
+	sdt_json_dbl(j, "ratio_warm", e->ratio_warm[side]);
+	sdt_json_int(j, "io_from_proc", x->io_source);
+	sdt_json_int(j, "data_ok", x->data_ok && e->pipe.data_ok);
 }
 
 const struct demo_row demo_row_c5 = {

@@ -294,22 +294,22 @@ static void e1_judge(struct demo_result *r, int side)
 	}
 }
 
-static void e1_json(const struct demo_result *r, int side, struct demo_json *j)
+static void e1_json(const struct demo_result *r, int side, struct sdt_json *j)
 {
 	const struct demo_e1 *e = &r->e1[side];
 
-	demo_j_int(j, "records_while_mapped", e->seen_while_mapped);
-	demo_j_int(j, "records_after_munmap", e->seen_after_unmap);
-	demo_j_int(j, "records_6_10_intact", e->tail_seen);
-	demo_j_int(j, "records_6_10_zero", e->tail_zero);
-	demo_j_int(j, "page_resident", e->resident);
-	demo_j_int(j, "size_after", e->size_after);
+	sdt_json_int(j, "records_while_mapped", e->seen_while_mapped);
+	sdt_json_int(j, "records_after_munmap", e->seen_after_unmap);
+	sdt_json_int(j, "records_6_10_intact", e->tail_seen);
+	sdt_json_int(j, "records_6_10_zero", e->tail_zero);
+	sdt_json_int(j, "page_resident", e->resident);
+	sdt_json_int(j, "size_after", e->size_after);
 	if (side == DEMO_NATIVE) {
-		demo_j_int(j, "read_bytes", e->read_bytes);
-		demo_j_int(j, "records_6_10_intact_after_msync", e->tail_after_sync);
-		demo_j_str(j, "filesystem", e->fs);
+		sdt_json_int(j, "read_bytes", e->read_bytes);
+		sdt_json_int(j, "records_6_10_intact_after_msync", e->tail_after_sync);
+		sdt_json_string(j, "filesystem", e->fs);
 	} else {
-		demo_j_int(j, "page_flags", e->page_flags);
+		sdt_json_int(j, "page_flags", e->page_flags);
 	}
 }
 

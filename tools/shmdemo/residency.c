@@ -5,7 +5,7 @@
  */
 #include <inttypes.h>
 
-#include "map.h"
+#include "residency.h"
 
 char sdt_map_char(uint32_t v)
 {

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "map.h"
+#include "residency.h"
 #include "png.h"
 
 enum {

@@ -3,8 +3,8 @@
  * The residency map: one cell per page of a segment, from the page words of
  * SHMDEMO_IOC_PAGES, drawn as text or as a PNG.
  */
-#ifndef SHMDEMO_TOOL_MAP_H
-#define SHMDEMO_TOOL_MAP_H
+#ifndef SHMDEMO_TOOL_RESIDENCY_H
+#define SHMDEMO_TOOL_RESIDENCY_H
 
 #include "tool.h"
 
@@ -44,4 +44,4 @@ int sdt_map_png(const char *path, const struct sdt_map *m, uint32_t *w, uint32_t
 
 #define SDT_MAP_CELL_PX	8
 
-#endif /* SHMDEMO_TOOL_MAP_H */
+#endif /* SHMDEMO_TOOL_RESIDENCY_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `shmdemo demo [--json] [ROW...]`: the driver.  Runs each row's native and
+ * The driver: runs each row's native and
  * device sides, lets the row judge each side from its measurements, and
  * combines: a row is reproduced when every side that ran reproduced the
  * article, else it differs (and says why, with the numbers).
@@ -21,6 +21,11 @@ static const struct demo_row *const demo_rows[] = {
 };
 
 #define DEMO_NROWS	(sizeof(demo_rows) / sizeof(demo_rows[0]))
+
+const struct demo_row *demo_row_at(size_t i)
+{
+	return i < DEMO_NROWS ? demo_rows[i] : NULL;
+}
 
 const char *demo_side_name(int side)
 {
@@ -93,7 +98,7 @@ void demo_summary(struct demo_result *r, int side, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const struct demo_row *demo_find_row(const char *name)
+const struct demo_row *demo_find_row(const char *name)
 {
 	size_t i;
 
@@ -176,68 +181,4 @@ void demo_result_release(struct demo_result *r)
 	free(r->lines);
 	r->lines = NULL;
 	r->nlines = 0;
-}
-
-static void demo_usage(FILE *f)
-{
-	size_t i;
-
-	fprintf(f, "usage: shmdemo demo [--json] [ROW...]\n"
-		   "  ROW: ");
-	for (i = 0; i < DEMO_NROWS; i++)
-		fprintf(f, "%s%s", i ? " " : "", demo_rows[i]->name);
-	fprintf(f, " (default: all, in this order)\n"
-		   "  Each row runs natively and on " SHMDEMO_DEVICE " and ends with a verdict.\n"
-		   "  Exit status: 0 every row ran, 1 a row could not run, 2 usage.\n");
-}
-
-int shmdemo_demo_main(int argc, char **argv)
-{
-	const struct demo_row *want[DEMO_NROWS];
-	struct demo_result *rs;
-	size_t n = 0, i;
-	int json = 0, rc = 0, a;
-
-	for (a = 1; a < argc; a++) {
-		if (!strcmp(argv[a], "--json")) {
-			json = 1;
-		} else if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
-			demo_usage(stdout);
-			return 0;
-		} else if (argv[a][0] == '-' || !demo_find_row(argv[a])) {
-			fprintf(stderr, "shmdemo demo: unknown %s '%s'\n",
-				argv[a][0] == '-' ? "option" : "row", argv[a]);
-			demo_usage(stderr);
-			return 2;
-		} else if (n < DEMO_NROWS) {
-			want[n++] = demo_find_row(argv[a]);
-		}
-	}
-	if (!n)
-		for (n = 0; n < DEMO_NROWS; n++)
-			want[n] = demo_rows[n];
-	rs = calloc(n, sizeof(*rs));
-	if (!rs) {
-		fprintf(stderr, "shmdemo demo: out of memory\n");
-		return 1;
-	}
-	for (i = 0; i < n; i++) {
-		if (!json) {
-			printf("== %s  %s\n", want[i]->name, want[i]->title);
-			fflush(stdout);
-		}
-		if (demo_run_row(want[i]->name, DEMO_SIDES_ALL, &rs[i]))
-			rc = 1;
-		if (json)
-			demo_print_json(stdout, &rs[i]);
-		else
-			demo_print_row(stdout, &rs[i]);
-		fflush(stdout);
-	}
-	if (!json)
-		demo_print_table(stdout, rs, n);
-	for (i = 0; i < n; i++)
-		demo_result_release(&rs[i]);
-	free(rs);
-	return rc;
 }

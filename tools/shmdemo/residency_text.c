@@ -7,7 +7,7 @@
  */
 #include <inttypes.h>
 
-#include "map.h"
+#include "residency.h"
 
 #define SDT_ANSI_RED	"\033[31m"
 #define SDT_ANSI_GREEN	"\033[32m"

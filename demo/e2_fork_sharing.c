@@ -163,18 +163,18 @@ static void e2_judge(struct demo_result *r, int side)
 		   (unsigned long long)e->pfn_parent, (unsigned long long)e->pfn_child);
 }
 
-static void e2_json(const struct demo_result *r, int side, struct demo_json *j)
+static void e2_json(const struct demo_result *r, int side, struct sdt_json *j)
 {
 	const struct demo_e2 *e = &r->e2[side];
 
-	demo_j_ints(j, "child_ages", e->child_ages, (size_t)e->nchild);
-	demo_j_int(j, "parent_age", e->parent_age);
-	demo_j_u64(j, "pfn_parent", e->pfn_parent);
-	demo_j_u64(j, "pfn_child", e->pfn_child);
-	demo_j_u64(j, "child_minflt", e->child_minflt);
+	sdt_json_ints(j, "child_ages", e->child_ages, (size_t)e->nchild);
+	sdt_json_int(j, "parent_age", e->parent_age);
+	sdt_json_u64(j, "pfn_parent", e->pfn_parent);
+	sdt_json_u64(j, "pfn_child", e->pfn_child);
+	sdt_json_u64(j, "child_minflt", e->child_minflt);
 	if (side == DEMO_DEVICE) {
-		demo_j_int(j, "mapcount", e->mapcount);
-		demo_j_counters(j, "child_counters", &e->child);
+		sdt_json_int(j, "mapcount", e->mapcount);
+		demo_json_counters(j, "child_counters", &e->child);
 	}
 }
 

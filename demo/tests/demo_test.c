@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `shmdemo demo`, checked from its measurements: every row runs through
+ * shmdemo-demo, checked from its measurements: every row runs through
  * demo_run_row() and the test asserts on the typed values the row measured
  * (records read back, signals and their addresses, fault counters, PFNs,
  * bytes copied), and that each side's verdict follows from them.  Native
@@ -271,7 +271,7 @@ static int run_main(char **argv, int argc, char *out, size_t len)
 	fflush(stderr);
 	dup2(fd, 1);
 	dup2(fd, 2);		/* usage messages too: checked, not shown */
-	rc = shmdemo_demo_main(argc, argv);
+	rc = demo_main(argc, argv);
 	fflush(stdout);
 	fflush(stderr);
 	dup2(saved, 1);
@@ -307,6 +307,62 @@ TEST(main_json_one_object_per_row)
 	EXPECT_NE(NULL, strstr(out, "\"verdict\":\"reproduced\""));
 	EXPECT_NE(NULL, strstr(out, "\"child_ages\":[20,21,22,23,24]"));
 	EXPECT_EQ(NULL, strstr(out, "== "));	/* no text report mixed in */
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n < 0 ? -1 : 0;
+}
+
+/*
+ * The demo traces in its own tracefs instance: the top-level buffer (here
+ * a marker someone else left) and the top-level shmdemo events stay as
+ * they were, and none of the demo's events land there.
+ */
+TEST(trace_leaves_the_top_level_buffer_and_events_alone)
+{
+	static char trace[1 << 20];
+	char top[64] = "/sys/kernel/tracing", path[128], before[8], after[8], marker[64];
+	struct demo_result r;
+	int fd;
+
+	if (geteuid())
+		SKIP(return, "the demo traces only as root");
+	snprintf(path, sizeof(path), "%s/events/shmdemo/enable", top);
+	if (access(path, F_OK)) {
+		snprintf(top, sizeof(top), "/sys/kernel/debug/tracing");
+		snprintf(path, sizeof(path), "%s/events/shmdemo/enable", top);
+	}
+	if (access(path, F_OK))
+		SKIP(return, "no tracefs events/shmdemo (module not loaded)");
+	ASSERT_EQ(0, read_file(path, before, sizeof(before)));
+	snprintf(marker, sizeof(marker), "demo-test-marker-%d", (int)getpid());
+	snprintf(path, sizeof(path), "%s/trace_marker", top);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)strlen(marker), write(fd, marker, strlen(marker)));
+	close(fd);
+
+	EXPECT_EQ(0, demo_run_row("C2", DEMO_SIDES_ALL, &r));
+	EXPECT_LT(0, r.c2[DEMO_DEVICE].trace_lines);	/* it did trace, elsewhere */
+	demo_result_release(&r);
+
+	snprintf(path, sizeof(path), "%s/trace", top);
+	ASSERT_EQ(0, read_file(path, trace, sizeof(trace)));
+	EXPECT_NE(NULL, strstr(trace, marker)) TH_LOG("the demo cleared the top-level buffer");
+	EXPECT_EQ(NULL, strstr(trace, "shmdemo_map_pages"))
+		TH_LOG("the demo's events went to the top-level buffer");
+	snprintf(path, sizeof(path), "%s/events/shmdemo/enable", top);
+	ASSERT_EQ(0, read_file(path, after, sizeof(after)));
+	EXPECT_STREQ(before, after) TH_LOG("the demo changed the top-level events/shmdemo/enable");
 }
 
 TEST_HARNESS_MAIN

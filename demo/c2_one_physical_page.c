@@ -181,21 +181,21 @@ static void c2_judge(struct demo_result *r, int side)
 		   e->pages, (unsigned long long)e->b.pages_alloc);
 }
 
-static void c2_json(const struct demo_result *r, int side, struct demo_json *j)
+static void c2_json(const struct demo_result *r, int side, struct sdt_json *j)
 {
 	const struct demo_c2 *e = &r->c2[side];
 
-	demo_j_int(j, "pages", e->pages);
-	demo_j_int(j, "data_ok", e->data_ok);
-	demo_j_int(j, "pfn_known", e->pfn_known);
-	demo_j_int(j, "pfn_same_pages", e->pfn_same);
-	demo_j_u64(j, "pfn_a_page0", e->pfn_a0);
-	demo_j_u64(j, "pfn_b_page0", e->pfn_b0);
-	demo_j_u64(j, "b_minflt", e->b_minflt);
+	sdt_json_int(j, "pages", e->pages);
+	sdt_json_int(j, "data_ok", e->data_ok);
+	sdt_json_int(j, "pfn_known", e->pfn_known);
+	sdt_json_int(j, "pfn_same_pages", e->pfn_same);
+	sdt_json_u64(j, "pfn_a_page0", e->pfn_a0);
+	sdt_json_u64(j, "pfn_b_page0", e->pfn_b0);
+	sdt_json_u64(j, "b_minflt", e->b_minflt);
 	if (side == DEMO_DEVICE) {
-		demo_j_counters(j, "b_counters", &e->b);
-		demo_j_int(j, "mapcount_page0", e->mapcount0);
-		demo_j_int(j, "trace_map_pages_lines", e->trace_lines);
+		demo_json_counters(j, "b_counters", &e->b);
+		sdt_json_int(j, "mapcount_page0", e->mapcount0);
+		sdt_json_int(j, "trace_map_pages_lines", e->trace_lines);
 	}
 }
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "demo.h"
-#include "trace.h"
+#include "tracefs.h"
 
 /*
  * The tool's tracefs layer (tracefs.c): a private instance, so the demo

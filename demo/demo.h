@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * shmdemo demo - the article's experiments (E1-E4) and claims (C1, C2, C5,
+ * shmdemo-demo - the article's experiments (E1-E4) and claims (C1, C2, C5,
  * C6), each run natively and on /dev/shmdemo side by side, with the
  * kernel-side evidence and a verdict computed from what was measured.
  *
- * Two users: the CLI (`shmdemo demo ...` calls shmdemo_demo_main()) and the
+ * Two users: the CLI (main.c: demo_main()) and the
  * test (tests/demo_test.c calls demo_run_row() and checks the typed result
- * of each row).  The second half of this header is for the demo*.c files.
+ * of each row).  The second half of this header is for the files of demo/.
  */
 #ifndef SHMDEMO_DEMO_H
 #define SHMDEMO_DEMO_H
@@ -19,10 +19,11 @@
 
 #include <linux/shmdemo.h>
 
+#include "json.h"
 #include "libshmdemo.h"
 
-/* `shmdemo demo [--json] [ROW...]`, argv[0] == "demo".  Exit status 0/1/2. */
-int shmdemo_demo_main(int argc, char **argv);
+/* cli.c: `shmdemo-demo [--json] [ROW...]`.  Exit status 0/1/2. */
+int demo_main(int argc, char **argv);
 
 /* The two halves of each row. */
 enum demo_side_id { DEMO_NATIVE, DEMO_DEVICE, DEMO_NSIDES };
@@ -210,12 +211,14 @@ struct demo_result {
  * failed.  Free @r with demo_result_release().
  */
 int demo_run_row(const char *row, unsigned int sides, struct demo_result *r);
+/* The rows in the order they run; NULL past the last. */
+const struct demo_row *demo_row_at(size_t i);
+const struct demo_row *demo_find_row(const char *name);	/* case-insensitive */
+#define DEMO_MAX_ROWS	16
 void demo_result_release(struct demo_result *r);
 const char *demo_verdict_name(enum demo_verdict v);
 
-/* ======================= for the demo*.c files ========================= */
-
-struct demo_json;
+/* ======================= for the files of demo/ ======================== */
 
 struct demo_row {
 	const char *name;
@@ -226,13 +229,13 @@ struct demo_row {
 	int (*run)(struct demo_result *r, int side);
 	/* Set each side's verdict from its values (sides that ran). */
 	void (*judge)(struct demo_result *r, int side);
-	void (*json)(const struct demo_result *r, int side, struct demo_json *j);
+	void (*json)(const struct demo_result *r, int side, struct sdt_json *j);
 };
 
 extern const struct demo_row demo_row_e1, demo_row_e2, demo_row_e3, demo_row_e4,
 	demo_row_c1, demo_row_c2, demo_row_c5, demo_row_c6;
 
-/* demo.c: results */
+/* driver.c: results */
 void demo_say(struct demo_result *r, enum demo_sec sec, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The printed block of @side. */
@@ -248,21 +251,16 @@ void demo_summary(struct demo_result *r, int side, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *demo_side_name(int side);
 
-/* demo_print.c: the text report and the final table */
+/* report_text.c: the text report and the final table */
 void demo_print_row(FILE *f, const struct demo_result *r);
 void demo_print_table(FILE *f, struct demo_result *rs, size_t n);
 
-/* demo_json.c: one JSON object per row */
+/* report_json.c: one JSON object per row (JSON Lines) */
 void demo_print_json(FILE *f, const struct demo_result *r);
-void demo_j_int(struct demo_json *j, const char *key, int64_t v);
-void demo_j_u64(struct demo_json *j, const char *key, uint64_t v);
-void demo_j_dbl(struct demo_json *j, const char *key, double v);
-void demo_j_str(struct demo_json *j, const char *key, const char *s);
-void demo_j_ints(struct demo_json *j, const char *key, const int *v, size_t n);
-void demo_j_counters(struct demo_json *j, const char *key, const struct shmdemo_counters *c);
-void demo_j_probe(struct demo_json *j, const char *key, const struct demo_probe *p, size_t n);
+void demo_json_counters(struct sdt_json *j, const char *key, const struct shmdemo_counters *c);
+void demo_json_probe(struct sdt_json *j, const char *key, const struct demo_probe *p, size_t n);
 
-/* demo_proc.c: children that report through pipes */
+/* children.c: children that report through pipes */
 struct demo_chan {
 	int cmd;	/* child reads "go" bytes */
 	int rep;	/* child writes reports */
@@ -293,7 +291,7 @@ int demo_probe(volatile char *p, int write, long offset, const char *what,
 	       struct demo_probe *out, void *unmap, size_t unmap_len);
 const char *demo_sig_name(int sig);
 
-/* demo_mem.c: what the kernel says about memory */
+/* kernel_view.c: what the kernel says about memory */
 long demo_pagesize(void);
 uint64_t demo_pfn(const void *addr);		/* 0: unknown (not root) or absent */
 long demo_mincore(const void *addr, size_t len);	/* resident pages, -errno */
@@ -306,7 +304,7 @@ long long demo_sysv_rss(int id);
 int demo_tmpname(char *buf, size_t len, const char *tag);
 int demo_proc_line(const char *path, int col, long long id, char *buf, size_t len);
 
-/* demo_dev.c: raw /dev/shmdemo, for mappings the library doesn't make */
+/* device.c: the device through lib/device_ioctl.h, for what the library doesn't do */
 int demo_dev_present(void);
 /* A new segment (@key or SHMDEMO_KEY_PRIVATE) of @bytes; the id or -errno. */
 int demo_dev_create(int key, uint64_t bytes, uint32_t mode);
@@ -320,7 +318,7 @@ void demo_counters_delta(struct shmdemo_counters *d, const struct shmdemo_counte
 			 const struct shmdemo_counters *b);
 int demo_key(int tag);	/* a key nobody uses yet, in both namespaces */
 
-/* demo_trace.c: shmdemo:* tracepoints, root and tracefs only */
+/* trace.c: shmdemo:* tracepoints (tools/common/tracefs.h), root only */
 int demo_trace_start(void);	/* 1 on, 0 unavailable */
 /* Stop; keep (up to @max) lines of segment @id containing @must. */
 int demo_trace_stop(int id, const char *must, char (*lines)[200], int max);

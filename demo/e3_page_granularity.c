@@ -213,21 +213,21 @@ static void e3_judge(struct demo_result *r, int side)
 		   demo_sig_name(e->v2[1].signal), demo_sig_name(e->v2[2].signal));
 }
 
-static void e3_json(const struct demo_result *r, int side, struct demo_json *j)
+static void e3_json(const struct demo_result *r, int side, struct sdt_json *j)
 {
 	const struct demo_e3 *e = &r->e3[side];
 
-	demo_j_int(j, "size", e->size);
-	demo_j_probe(j, "offset_0", e->v1, DEMO_E3_V1);
-	demo_j_probe(j, "offset_pagesize", e->v2, DEMO_E3_V2);
+	sdt_json_int(j, "size", e->size);
+	demo_json_probe(j, "offset_0", e->v1, DEMO_E3_V1);
+	demo_json_probe(j, "offset_pagesize", e->v2, DEMO_E3_V2);
 	if (side == DEMO_DEVICE) {
-		demo_j_counters(j, "counters_delta", &e->delta);
-		demo_j_int(j, "trace_sigbus_lines", e->trace_lines);
+		demo_json_counters(j, "counters_delta", &e->delta);
+		sdt_json_int(j, "trace_sigbus_lines", e->trace_lines);
 	}
-	demo_j_str(j, "compare_a", shmd_backend_name(e->cmp_backend[0]));
-	demo_j_str(j, "compare_a_signal", e->cmp_sig[0] > 0 ? demo_sig_name(e->cmp_sig[0]) : NULL);
-	demo_j_str(j, "compare_b", shmd_backend_name(e->cmp_backend[1]));
-	demo_j_str(j, "compare_b_signal", e->cmp_sig[1] > 0 ? demo_sig_name(e->cmp_sig[1]) : NULL);
+	sdt_json_string(j, "compare_a", shmd_backend_name(e->cmp_backend[0]));
+	sdt_json_string(j, "compare_a_signal", e->cmp_sig[0] > 0 ? demo_sig_name(e->cmp_sig[0]) : NULL);
+	sdt_json_string(j, "compare_b", shmd_backend_name(e->cmp_backend[1]));
+	sdt_json_string(j, "compare_b_signal", e->cmp_sig[1] > 0 ? demo_sig_name(e->cmp_sig[1]) : NULL);
 }
 
 const struct demo_row demo_row_e3 = {

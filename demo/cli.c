@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmdemo-demo [--json] [ROW...]: the article's experiments, each run
+ * natively and on /dev/shmdemo, printed as a report per row and a final
+ * table (or as JSON Lines: one object per row).  Rows are in e*.c and c*.c,
+ * the driver in driver.c; main.c only calls demo_main() (the test calls it
+ * in-process).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "demo.h"
+
+static void demo_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: shmdemo-demo [--json] [ROW...]\n"
+		   "  ROW: ");
+	for (i = 0; demo_row_at(i); i++)
+		fprintf(f, "%s%s", i ? " " : "", demo_row_at(i)->name);
+	fprintf(f, " (default: all, in this order)\n"
+		   "  Each row runs natively and on " SHMDEMO_DEVICE " and ends with a verdict.\n"
+		   "  Exit status: 0 every row ran, 1 a row could not run, 2 usage.\n");
+}
+
+int demo_main(int argc, char **argv)
+{
+	const struct demo_row *want[DEMO_MAX_ROWS];
+	struct demo_result *rs;
+	size_t n = 0, i;
+	int json = 0, rc = 0, a;
+
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--json")) {
+			json = 1;
+		} else if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
+			demo_usage(stdout);
+			return 0;
+		} else if (argv[a][0] == '-' || !demo_find_row(argv[a])) {
+			fprintf(stderr, "shmdemo-demo: unknown %s '%s'\n",
+				argv[a][0] == '-' ? "option" : "row", argv[a]);
+			demo_usage(stderr);
+			return 2;
+		} else if (n < DEMO_MAX_ROWS) {
+			want[n++] = demo_find_row(argv[a]);
+		}
+	}
+	if (!n)
+		for (n = 0; demo_row_at(n); n++)
+			want[n] = demo_row_at(n);
+	rs = calloc(n, sizeof(*rs));
+	if (!rs) {
+		fprintf(stderr, "shmdemo-demo: out of memory\n");
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!json) {
+			printf("== %s  %s\n", want[i]->name, want[i]->title);
+			fflush(stdout);
+		}
+		if (demo_run_row(want[i]->name, DEMO_SIDES_ALL, &rs[i]))
+			rc = 1;
+		if (json)
+			demo_print_json(stdout, &rs[i]);
+		else
+			demo_print_row(stdout, &rs[i]);
+		fflush(stdout);
+	}
+	if (!json)
+		demo_print_table(stdout, rs, n);
+	for (i = 0; i < n; i++)
+		demo_result_release(&rs[i]);
+	free(rs);
+	return rc;
+}

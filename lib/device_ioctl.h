@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The one device layer: each /dev/shmdemo request as a function that fills
+ * the request's size field and returns 0 or -errno.  Shared by everything
+ * that talks to the device: the library's DEVICE backend, the SysV shim,
+ * the shmdemo tool and the demo (each links its own copy of this object;
+ * in libshmdemo these names are internal).  Nothing here prints.
+ */
+#ifndef SHMDEMO_DEVICE_IOCTL_H
+#define SHMDEMO_DEVICE_IOCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/shmdemo.h>
+
+/* open(SHMDEMO_DEVICE, @flags | O_CLOEXEC): the fd, or -errno. */
+int shmdemo_dev_open(int flags);
+/* Read-write, else read-only when read-write is refused (EACCES). */
+int shmdemo_dev_open_best(void);
+
+/* SHMDEMO_IOC_GET: @flags are SHMDEMO_GET_*; *@idp is the id on success. */
+int shmdemo_dev_get(int fd, int key, uint64_t bytes, uint32_t flags, uint32_t mode,
+		    int *idp);
+/* SHMDEMO_IOC_BIND: @flags are SHMDEMO_BIND_*. */
+int shmdemo_dev_bind(int fd, int id, uint32_t flags);
+/* SHMDEMO_IOC_STAT, or SHMDEMO_IOC_STAT_ANY (no read permission) with @any. */
+int shmdemo_dev_stat(int fd, int id, bool any, struct shmdemo_stat *st);
+/* SHMDEMO_IOC_SET of @valid (SHMDEMO_SET_*) fields. */
+int shmdemo_dev_set(int fd, int id, uint32_t valid, uint32_t uid, uint32_t gid,
+		    uint32_t mode);
+int shmdemo_dev_rmid(int fd, int id);
+int shmdemo_dev_resize(int fd, int id, uint64_t bytes);
+/* SHMDEMO_IOC_LOCK with @lock, else SHMDEMO_IOC_UNLOCK. */
+int shmdemo_dev_lock(int fd, int id, bool lock);
+int shmdemo_dev_info(int fd, struct shmdemo_info *info);
+/*
+ * SHMDEMO_IOC_LIST into @ids (room for *@countp); *@countp becomes the
+ * number of segments, which may exceed the room (ask again with more).
+ */
+int shmdemo_dev_list(int fd, int32_t *ids, uint32_t *countp);
+/* One SHMDEMO_IOC_PAGES: up to *@countp words from page @start; *@countp = got. */
+int shmdemo_dev_pages(int fd, int id, uint64_t start, uint32_t *pages, uint32_t *countp);
+/*
+ * Every page word from page 0, in SHMDEMO_PAGES_MAX chunks, into a
+ * malloc()ed array the caller frees.  The segment may be resized
+ * between chunks: the result is the segment as it ended up.
+ */
+int shmdemo_dev_pages_all(int fd, int id, uint32_t **pagesp, uint64_t *countp);
+
+#endif /* SHMDEMO_DEVICE_IOCTL_H */
