@@ -45,33 +45,41 @@ static void sdt_attach_report(const struct shmd_faults *f, uint64_t touched, boo
 		       (uint64_t)c->pages_dirty);
 }
 
-/* Touch and report; the mapping stays.  Returns an SDT_EXIT_* code. */
+/*
+ * The --touch page set against @npages, or NULL after saying why.  Checked
+ * before attaching, and again with the size the attach saw.
+ */
+static bool *sdt_attach_pages(const struct sdt_attach_opts *o, uint64_t npages)
+{
+	bool *set = calloc(npages ? npages : 1, sizeof(*set));
+
+	if (!set) {
+		sdt_err(ENOMEM, "attach");
+		return NULL;
+	}
+	if (sdt_parse_pages(o->touch, npages, set)) {
+		sdt_msg("attach: --touch %s: past the end of segment %d (%" PRIu64 " page%s: 0-%"
+			PRIu64 ")", o->touch, o->id, npages, npages == 1 ? "" : "s",
+			npages ? npages - 1 : 0);
+		free(set);
+		return NULL;
+	}
+	return set;
+}
+
+/* Touch @set and report; the mapping stays.  Returns an SDT_EXIT_* code. */
 static int sdt_attach_touch(const struct sdt_attach_opts *o, struct shmd_seg *seg,
-			    void *addr, uint64_t npages)
+			    void *addr, const bool *set, uint64_t npages)
 {
 	struct shmd_faults f = { .sz = sizeof(f) };
 	uint64_t touched = 0;
-	bool *set;
 	int ret;
 
-	set = calloc(npages ? npages : 1, sizeof(*set));
-	if (!set) {
-		sdt_err(ENOMEM, "attach");
-		return SDT_EXIT_FAIL;
-	}
-	ret = sdt_parse_pages(o->touch, npages, set);
-	if (ret) {
-		sdt_msg("attach: --touch %s: past the end of segment %d (%" PRIu64 " pages)",
-			o->touch, o->id, npages);
-		free(set);
-		return SDT_EXIT_FAIL;
-	}
 	ret = shmd_faults_begin(seg, &f);
 	if (!ret) {
 		touched = sdt_touch(addr, set, npages, o->write);
 		ret = shmd_faults_end(seg, &f);
 	}
-	free(set);
 	if (ret) {
 		sdt_err(ret, "attach: segment %d: fault counters", o->id);
 		return SDT_EXIT_FAIL;
@@ -80,31 +88,61 @@ static int sdt_attach_touch(const struct sdt_attach_opts *o, struct shmd_seg *se
 	return SDT_EXIT_OK;
 }
 
+static uint64_t sdt_attach_npages(struct shmd_seg *seg)
+{
+	uint64_t pg = (uint64_t)sdt_page_size();
+
+	return (shmd_seg_size(seg) + pg - 1) / pg;
+}
+
 static int sdt_attach_run(const struct sdt_attach_opts *o)
 {
+	struct sdt_target t = { .id = o->id };
 	struct shmd_seg *seg;
 	uint64_t npages;
+	bool *set = NULL;
 	void *addr;
 	int ret, sig, status;
-	long pg = sdt_page_size();
 
+	if (!sdt_device_ready("attach"))
+		return SDT_EXIT_FAIL;
 	ret = shmd_seg_open_id(SHMD_BACKEND_DEVICE, o->id, &seg);
 	if (ret) {
-		sdt_err(ret, "attach: segment %d", o->id);
+		sdt_seg_err(ret, "attach", &t);
 		return SDT_EXIT_FAIL;
+	}
+	/* The size is known here when we may read the segment: check --touch first. */
+	npages = sdt_attach_npages(seg);
+	if (o->touch && npages) {
+		set = sdt_attach_pages(o, npages);
+		if (!set) {
+			shmd_seg_close(seg);
+			return SDT_EXIT_FAIL;
+		}
 	}
 	ret = shmd_attach(seg, NULL, o->flags, &addr);
 	if (ret) {
-		sdt_err(ret, "attach: segment %d", o->id);
+		sdt_seg_err(ret, "attach", &t);
+		free(set);
 		shmd_seg_close(seg);
 		return SDT_EXIT_FAIL;
 	}
-	npages = (shmd_seg_size(seg) + (uint64_t)pg - 1) / (uint64_t)pg;
+	if (o->touch && sdt_attach_npages(seg) != npages) {
+		npages = sdt_attach_npages(seg);
+		free(set);
+		set = sdt_attach_pages(o, npages);
+		if (!set) {
+			shmd_detach(addr);
+			shmd_seg_close(seg);
+			return SDT_EXIT_FAIL;
+		}
+	}
 	printf("segment %d: attached %" PRIu64 " page%s at %p (%s, %s), pid %d\n", o->id,
 	       npages, npages == 1 ? "" : "s", addr,
 	       o->flags & SHMD_RDONLY ? "read-only" : "read-write",
 	       o->flags & SHMD_PRIVATE ? "private copy-on-write" : "shared", (int)getpid());
-	status = o->touch ? sdt_attach_touch(o, seg, addr, npages) : SDT_EXIT_OK;
+	status = set ? sdt_attach_touch(o, seg, addr, set, npages) : SDT_EXIT_OK;
+	free(set);
 	if (status == SDT_EXIT_OK && o->hold != 0) {
 		if (o->hold < 0 && sdt_hold_watches_stdin())
 			printf("holding until stdin closes, SIGINT or SIGTERM\n");

@@ -22,8 +22,9 @@ static int sdt_create_main(int argc, char **argv)
 		.sz = sizeof(o), .backend = SHMD_BACKEND_DEVICE, .key = SHMD_KEY_PRIVATE,
 		.flags = SHMD_CREATE, .mode = 0644,
 	};
+	struct sdt_target t = { .by_key = true };
 	struct shmd_seg *seg;
-	char what[64];
+	uint64_t pg;
 	int ret, opt;
 
 	o.size = (uint64_t)sdt_page_size();
@@ -55,13 +56,13 @@ static int sdt_create_main(int argc, char **argv)
 	if (optind != argc)
 		return sdt_usage_err(&sdt_cmd_create, "unexpected argument '%s'", argv[optind]);
 
+	if (!sdt_device_ready("create"))
+		return SDT_EXIT_FAIL;
 	ret = shmd_seg_open(&o, &seg);
 	if (ret) {
-		if (o.key == SHMD_KEY_PRIVATE)
-			snprintf(what, sizeof(what), "private key");
-		else
-			snprintf(what, sizeof(what), "key 0x%08x", (unsigned int)o.key);
-		sdt_err(ret, "create: %s", what);
+		pg = (uint64_t)sdt_page_size();
+		t.key = o.key;
+		sdt_size_err(ret, "create", &t, o.size, (o.size + pg - 1) / pg);
 		return SDT_EXIT_FAIL;
 	}
 	printf("%d\n", shmd_seg_id(seg));
@@ -73,7 +74,8 @@ const struct sdt_cmd sdt_cmd_create = {
 	.name = "create",
 	.args = "[--key K] [--size BYTES] [--mode MODE] [--excl]",
 	.summary = "find or create a segment (like shmget with IPC_CREAT) and print its id",
-	.help = "  --key K        key: decimal, 0x hex, or 'private' (default: private,\n"
+	.help = "  --key K        key: decimal, 0x hex, 0 octal (010 is 8), negative\n"
+		"                 (-1 is 0xffffffff), or 'private' (default: private,\n"
 		"                 always a new segment)\n"
 		"  --size BYTES   size; suffixes k/K (KiB), m/M (MiB), g/G (GiB), p (pages);\n"
 		"                 default one page.  An existing key's segment must be at\n"

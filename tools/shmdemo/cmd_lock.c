@@ -30,15 +30,13 @@ static int sdt_lock_run(const struct sdt_cmd *cmd, bool lock, int argc, char **a
 	if (sdt_parse_id(argv[optind], &id))
 		return sdt_usage_err(cmd, "bad segment id '%s'", argv[optind]);
 
-	fd = shmdemo_dev_open_best();
-	if (fd < 0) {
-		sdt_err(fd, "%s", SHMDEMO_DEVICE);
+	fd = sdt_dev_open(cmd->name);
+	if (fd < 0)
 		return SDT_EXIT_FAIL;
-	}
 	ret = shmdemo_dev_lock(fd, id, lock);
 	close(fd);
 	if (ret) {
-		sdt_err(ret, "%s: segment %d", cmd->name, id);
+		sdt_seg_err(ret, cmd->name, &(struct sdt_target){ .id = id });
 		return SDT_EXIT_FAIL;
 	}
 	return SDT_EXIT_OK;

@@ -149,11 +149,9 @@ static int sdt_ls_main(int argc, char **argv)
 	if (optind != argc)
 		return sdt_usage_err(&sdt_cmd_ls, "unexpected argument '%s'", argv[optind]);
 
-	fd = shmdemo_dev_open_best();
-	if (fd < 0) {
-		sdt_err(fd, "%s", SHMDEMO_DEVICE);
+	fd = sdt_dev_open("ls");
+	if (fd < 0)
 		return SDT_EXIT_FAIL;
-	}
 	ret = sdt_list_ids(&ids, &n);
 	if (ret) {
 		sdt_err(ret, "ls: list");

@@ -26,7 +26,7 @@ const struct sdt_cmd sdt_cmd_read_people = {
 	.name = "read-people",
 	.args = "ID|--key K [N]",
 	.summary = "print the first N records (struct people) of a segment",
-	.help = "  ID | --key K   the segment, by id or by key (decimal or 0x hex)\n"
+	.help = "  ID | --key K   the segment, by id or by key (decimal, 0x hex, 0 octal)\n"
 		"  N              how many records (default 10)\n"
 		"Attaches read-only; prints one line per record: name: NAME age AGE\n",
 	.main = sdt_read_people_main,

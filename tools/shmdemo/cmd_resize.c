@@ -32,17 +32,22 @@ static int sdt_resize_main(int argc, char **argv)
 	if (sdt_parse_size(argv[optind + 1], &bytes) || !bytes)
 		return sdt_usage_err(&sdt_cmd_resize, "bad size '%s'", argv[optind + 1]);
 
-	fd = shmdemo_dev_open_best();
-	if (fd < 0) {
-		sdt_err(fd, "%s", SHMDEMO_DEVICE);
+	fd = sdt_dev_open("resize");
+	if (fd < 0)
 		return SDT_EXIT_FAIL;
-	}
 	ret = shmdemo_dev_resize(fd, id, bytes);
-	close(fd);
 	if (ret) {
-		sdt_err(ret, "resize: segment %d", id);
-		return SDT_EXIT_FAIL;
+		struct shmdemo_stat st;
+		uint64_t pg = (uint64_t)sdt_page_size(), grow = 0;
+
+		/* What the resize would have added, for an ENOSPC's limit. */
+		if (!shmdemo_dev_stat(fd, id, true, &st) && bytes > st.bytes)
+			grow = (bytes + pg - 1) / pg - (st.bytes + pg - 1) / pg;
+		sdt_size_err(ret, "resize", &(struct sdt_target){ .id = id }, bytes, grow);
 	}
+	close(fd);
+	if (ret)
+		return SDT_EXIT_FAIL;
 	return SDT_EXIT_OK;
 }
 

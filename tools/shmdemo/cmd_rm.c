@@ -14,7 +14,6 @@
 static int sdt_rm_one(const struct sdt_target *t, bool listed)
 {
 	struct shmd_seg *seg;
-	char name[64];
 	int ret;
 
 	ret = sdt_target_open(t, &seg);
@@ -25,7 +24,7 @@ static int sdt_rm_one(const struct sdt_target *t, bool listed)
 	if (ret == -EINVAL && listed)
 		return SDT_EXIT_OK;
 	if (ret) {
-		sdt_err(ret, "rm: %s", sdt_target_name(t, name, sizeof(name)));
+		sdt_seg_err(ret, "rm", t);
 		return SDT_EXIT_FAIL;
 	}
 	return SDT_EXIT_OK;
@@ -98,15 +97,21 @@ static int sdt_rm_main(int argc, char **argv)
 			return sdt_usage_err(&sdt_cmd_rm, "bad segment id '%s'", argv[i]);
 		}
 	}
-	if (all) {
+	if (all && n) {
 		free(t);
-		if (n)
-			return sdt_usage_err(&sdt_cmd_rm, "--all takes no segment id or --key");
-		return sdt_rm_all();
+		return sdt_usage_err(&sdt_cmd_rm, "--all takes no segment id or --key");
 	}
-	if (!n) {
+	if (!all && !n) {
 		free(t);
 		return sdt_usage_err(&sdt_cmd_rm, "expected a segment id, --key or --all");
+	}
+	if (!sdt_device_ready("rm")) {
+		free(t);
+		return SDT_EXIT_FAIL;
+	}
+	if (all) {
+		free(t);
+		return sdt_rm_all();
 	}
 	for (i = 0; i < n; i++)
 		if (sdt_rm_one(&t[i], false) != SDT_EXIT_OK)
@@ -120,7 +125,7 @@ const struct sdt_cmd sdt_cmd_rm = {
 	.args = "ID... | --key K... | --all",
 	.summary = "remove segments (like ipcrm); memory lives while still attached",
 	.help = "  ID        a segment id (several may be given)\n"
-		"  --key K   the segment with key K (decimal or 0x hex; may repeat)\n"
+		"  --key K   the segment with key K (decimal, 0x hex, 0 octal; may repeat)\n"
 		"  --all     every segment (like ipcrm --all): each one you may not remove\n"
 		"            is reported, and the status is 1 after trying them all\n"
 		"Needs to be the owner, the creator or CAP_SYS_ADMIN.  Prints nothing\n"

@@ -104,15 +104,13 @@ static int sdt_stat_main(int argc, char **argv)
 	if (sdt_parse_id(argv[optind], &id))
 		return sdt_usage_err(&sdt_cmd_stat, "bad segment id '%s'", argv[optind]);
 
-	fd = shmdemo_dev_open_best();
-	if (fd < 0) {
-		sdt_err(fd, "%s", SHMDEMO_DEVICE);
+	fd = sdt_dev_open("stat");
+	if (fd < 0)
 		return SDT_EXIT_FAIL;
-	}
 	ret = shmdemo_dev_stat(fd, id, false, &st);
 	close(fd);
 	if (ret) {
-		sdt_err(ret, "stat: segment %d", id);
+		sdt_seg_err(ret, "stat", &(struct sdt_target){ .id = id });
 		return SDT_EXIT_FAIL;
 	}
 	if (json)

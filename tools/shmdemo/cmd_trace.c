@@ -153,6 +153,8 @@ static int sdt_trace_run(struct sdt_trace_run *r)
 		sdt_err(EPERM, "trace: needs root (tracefs)");
 		return SDT_EXIT_FAIL;
 	}
+	if (!sdt_device_ready("trace"))
+		return SDT_EXIT_FAIL;
 	ret = sdt_tracefs_open(&r->tfs);
 	if (ret) {
 		sdt_err(ret, "trace: tracefs (/sys/kernel/tracing)");
@@ -230,8 +232,8 @@ const struct sdt_cmd sdt_cmd_trace = {
 		"mounted if absent).  Events go to a private tracefs instance.  Prints one\n"
 		"row per event (pid, comm, event, segment, pgoff, read/write/cow, new/cached\n"
 		"page, result, latency in ns, other fields), then counts per event type, per\n"
-		"segment, and the total and mean fault latency.\n"
-		"Exit status: CMD's (128+N if killed by signal N, 127 if it could not run);\n"
-		"1 if tracing failed, 2 on a usage error.\n",
+		"segment, and the total and mean fault latency.\n",
+	.exit_status = "CMD's (128+N if a signal N killed it, 127 if it could not\n"
+		       "run); 1 if tracing could not be set up, 2 usage error",
 	.main = sdt_trace_main,
 };

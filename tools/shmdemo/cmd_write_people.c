@@ -27,7 +27,7 @@ const struct sdt_cmd sdt_cmd_write_people = {
 	.name = "write-people",
 	.args = "ID|--key K [N]",
 	.summary = "write the article's N records (struct people, 8 bytes) into a segment",
-	.help = "  ID | --key K   the segment, by id or by key (decimal or 0x hex)\n"
+	.help = "  ID | --key K   the segment, by id or by key (decimal, 0x hex, 0 octal)\n"
 		"  N              how many records (default 10): names \"b\", \"c\", ...,\n"
 		"                 ages 20, 21, ...; record i at byte 8*i\n",
 	.main = sdt_write_people_main,

@@ -73,25 +73,37 @@ int sdt_people_setup(const struct sdt_cmd *cmd, int argc, char **argv, bool rdon
 	ret = sdt_people_args(cmd, argc, argv, &t, n);
 	if (ret)
 		return ret;
+	if (!sdt_device_ready(cmd->name))
+		return SDT_EXIT_FAIL;
 	sdt_target_name(&t, name, sizeof(name));
 	ret = sdt_target_open(&t, &seg);
-	if (!ret) {
-		ret = shmd_attach(seg, NULL, rdonly ? SHMD_RDONLY : 0, addrp);
-		if (ret)
-			shmd_seg_close(seg);
-	}
 	if (ret) {
-		sdt_err(ret, "%s: %s", cmd->name, name);
+		sdt_seg_err(ret, cmd->name, &t);
 		return SDT_EXIT_FAIL;
 	}
+	/* Check before attaching (the size is known when the caller may read it)... */
+	size = shmd_seg_size(seg);
+	if (size && (uint64_t)*n * sizeof(struct sdt_people) > size)
+		goto too_small;
+	ret = shmd_attach(seg, NULL, rdonly ? SHMD_RDONLY : 0, addrp);
+	if (ret) {
+		sdt_seg_err(ret, cmd->name, &t);
+		shmd_seg_close(seg);
+		return SDT_EXIT_FAIL;
+	}
+	/* ...and again with the size the attach saw (a resize in between). */
 	size = shmd_seg_size(seg);
 	if ((uint64_t)*n * sizeof(struct sdt_people) > size) {
-		sdt_msg("%s: %s: %u records need %zu bytes, the segment has %" PRIu64, cmd->name,
-			name, *n, *n * sizeof(struct sdt_people), size);
-		return sdt_people_done(cmd, seg, *addrp, SDT_EXIT_FAIL);
+		shmd_detach(*addrp);
+		goto too_small;
 	}
 	*segp = seg;
 	return SDT_EXIT_OK;
+too_small:
+	sdt_msg("%s: %s: %u records need %zu bytes, the segment has %" PRIu64, cmd->name,
+		name, *n, *n * sizeof(struct sdt_people), size);
+	shmd_seg_close(seg);
+	return SDT_EXIT_FAIL;
 }
 
 int sdt_people_done(const struct sdt_cmd *cmd, struct shmd_seg *seg, void *addr, int status)

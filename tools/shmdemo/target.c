@@ -10,7 +10,9 @@
 
 const char *sdt_target_name(const struct sdt_target *t, char *buf, size_t len)
 {
-	if (t->by_key)
+	if (t->by_key && t->key == SHMDEMO_KEY_PRIVATE)
+		snprintf(buf, len, "new private segment");
+	else if (t->by_key)
 		snprintf(buf, len, "key 0x%08x", (unsigned int)t->key);
 	else
 		snprintf(buf, len, "segment %d", t->id);

@@ -30,6 +30,8 @@
  * @args:	synopsis after the name
  * @summary:	one line for `shmdemo help`
  * @help:	option descriptions for `shmdemo CMD --help` (may be NULL)
+ * @exit_status: the exit status line of `--help` when it is not the
+ *		usual 0 ok, 1 failed, 2 usage (may be NULL)
  * @main:	runs it; argv[0] is @name; returns an SDT_EXIT_* code
  */
 struct sdt_cmd {
@@ -37,6 +39,7 @@ struct sdt_cmd {
 	const char *args;
 	const char *summary;
 	const char *help;
+	const char *exit_status;
 	int (*main)(int argc, char **argv);
 };
 
@@ -56,6 +59,26 @@ int sdt_usage_err(const struct sdt_cmd *cmd, const char *fmt, ...)
 int sdt_opt_err(const struct sdt_cmd *cmd, char **argv, int opt);
 /* CMD's usage (and option help when @full) to @f. */
 void sdt_usage(const struct sdt_cmd *cmd, FILE *f, bool full);
+
+/* explain.c: what an error means here */
+/*
+ * False, after saying that the module is not loaded and how to load it or
+ * run in the VM, when /dev/shmdemo does not exist.  Every command that
+ * needs the device calls it once its command line is checked.
+ */
+bool sdt_device_ready(const char *cmd);
+/* sdt_device_ready(), then open it (rw, else ro): the fd, or -1 after saying why. */
+int sdt_dev_open(const char *cmd);
+struct sdt_target;
+/* "shmdemo: CMD: segment 5: no such segment (Invalid argument)" and the like. */
+void sdt_seg_err(int err, const char *cmd, const struct sdt_target *t);
+/*
+ * A create or resize of @t to @bytes (adding @pages) failed with @err: name
+ * the module limit it ran into (max_seg_bytes, max_segments,
+ * max_total_pages, max_user_pages), else as sdt_seg_err().
+ */
+void sdt_size_err(int err, const char *cmd, const struct sdt_target *t, uint64_t bytes,
+		  uint64_t pages);
 
 /* parse.c: command-line values; each returns 0 or -EINVAL (pages: -ERANGE past @npages) */
 int sdt_parse_id(const char *s, int *id);
