@@ -31,7 +31,7 @@ KSFT		= $(SHMDEMO_CACHE)/linux-source-6.1/tools/testing/selftests
 KMOD_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) kmod/Kbuild kmod/probe.sh
 
 .PHONY: all deps modules modules-all lib tools demo-bin examples selftests ksft-install check \
-	check-debug install demo load unload checkpatch sparse lint clean
+	check-debug install demo load unload checkpatch sparse lint distflags sanitize clean
 
 all: modules lib tools demo-bin examples selftests
 
@@ -81,33 +81,67 @@ COLLECTIONS	:= shmdemo:selftests libshmdemo:lib/tests shmdemo_tool:tools/shmdemo
 
 selftests: deps lib tools demo-bin examples
 	@echo "  TESTS    build/selftests, build/lib/tests, build/demo/tests"
-	@mkdir -p build/selftests build/lib/tests build/demo/tests build/tools/shmdemo/tests
+	@mkdir -p build/selftests
 	@$(MAKE) -s -C selftests KSFT=$(KSFT) OUTPUT=$(CURDIR)/build/selftests
 	@$(MAKE) -s -C lib/tests KSFT=$(KSFT)
 	@$(MAKE) -s -C demo/tests KSFT=$(KSFT)
 
-# A kselftest install tree: run_kselftest.sh + kselftest/ + one directory
-# per collection, each installed by its own Makefile (lib.mk), settings too.
-ksft-install: selftests
-	@rm -rf build/ksft && mkdir -p build/ksft/lib
-	@set -e; for c in $(COLLECTIONS); do \
-		n=$${c%%:*}; d=$${c#*:}; out=$(CURDIR)/build/$$d; \
-		[ $$d = selftests ] && out=$(CURDIR)/build/selftests; \
-		$(MAKE) -s --no-print-directory -C $$d KSFT=$(KSFT) OUTPUT=$$out \
-			install INSTALL_PATH=$(CURDIR)/build/ksft/$$n; \
-		$(MAKE) -s --no-print-directory -C $$d KSFT=$(KSFT) OUTPUT=$$out COLLECTION=$$n \
-			emit_tests | grep "^$$n:"; \
-	done >build/ksft/kselftest-list.txt
-	@cp build/lib/libshmdemo-sysv.so build/ksft/lib/	# ../lib of the shim test
-	@cp -r $(KSFT)/run_kselftest.sh $(KSFT)/kselftest build/ksft/
+# ksft-tree TREE BUILD COLLECTIONS: a kselftest install tree in TREE
+# (run_kselftest.sh + kselftest/ + one directory per collection, each
+# installed by its own Makefile (lib.mk), settings too) from the programs
+# built in BUILD.
+define ksft-tree
+	@rm -rf $(1) && mkdir -p $(1)/lib
+	@set -e; for c in $(3); do \
+		n=$${c%%:*}; d=$${c#*:}; out=$(2)/$$d; \
+		$(MAKE) -s --no-print-directory -C $$d KSFT=$(KSFT) OUTPUT=$$out SHMDEMO_BUILD=$(2) \
+			install INSTALL_PATH=$(1)/$$n; \
+		$(MAKE) -s --no-print-directory -C $$d KSFT=$(KSFT) OUTPUT=$$out SHMDEMO_BUILD=$(2) \
+			COLLECTION=$$n emit_tests | grep "^$$n:"; \
+	done >$(1)/kselftest-list.txt
+	@cp $(2)/lib/libshmdemo-sysv.so $(1)/lib/	# ../lib of the shim test
+	@cp -r $(KSFT)/run_kselftest.sh $(KSFT)/kselftest $(1)/
+endef
 
-check: deps modules-all ksft-install
+ksft-install: selftests
+	$(call ksft-tree,$(CURDIR)/build/ksft,$(CURDIR)/build,$(COLLECTIONS))
+
+# userspace-in BUILD MAKEVARS: every userspace directory and its tests built
+# again in BUILD with other flags.
+USERSPACE_DIRS	:= lib tools/common tools/compare tools/shmdemo demo examples lib/tests demo/tests
+define userspace-in
+	@set -e; for d in $(USERSPACE_DIRS); do \
+		$(MAKE) -s -C $$d SHMDEMO_BUILD=$(1) KSFT=$(KSFT) $(2); done
+	@mkdir -p $(1)/selftests
+	@$(MAKE) -s -C selftests KSFT=$(KSFT) OUTPUT=$(1)/selftests $(2)
+endef
+
+# Debian's build flags (hardening, _FORTIFY_SOURCE, relro/now), in
+# build/distflags: distribution flags must build everything.
+distflags: deps
+	@echo "  BUILD    build/distflags: everything with dpkg-buildflags' CFLAGS, CPPFLAGS, LDFLAGS"
+	$(call userspace-in,$(CURDIR)/build/distflags,CFLAGS="$$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CFLAGS)" \
+		CPPFLAGS="$$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CPPFLAGS)" \
+		LDFLAGS="$$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS)")
+
+# The userspace with AddressSanitizer + UndefinedBehaviorSanitizer (any
+# report is fatal) in build/asan, and a kselftest tree of its library,
+# tool and demo tests (build/asan/ksft) that tools/check runs on the host.
+SAN_CFLAGS	:= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+SAN_LDFLAGS	:= -fsanitize=address,undefined
+sanitize: deps
+	@echo "  BUILD    build/asan: library, tools, demo and tests with ASan + UBSan"
+	$(call userspace-in,$(CURDIR)/build/asan,CFLAGS="$(SAN_CFLAGS)" LDFLAGS="$(SAN_LDFLAGS)")
+	$(call ksft-tree,$(CURDIR)/build/asan/ksft,$(CURDIR)/build/asan,libshmdemo:lib/tests \
+		shmdemo_tool:tools/shmdemo/tests shmdemo_demo:demo/tests)
+
+check: deps modules-all ksft-install sanitize
 	@tools/check $(CHECK_KERNELS)
 
 # The debug kernel (tools/build-debug-kernel, cached by its config's hash),
 # the module for it, a second module with the deliberate bugs of
 # kmod/shmdemo_inject.h (build/debug-inject), then tools/check on it.
-check-debug: ksft-install
+check-debug: ksft-install sanitize
 	@tools/deps --kernels debug
 	@tools/build-kmod debug
 	@SHMDEMO_KMOD_BUILD=debug-inject tools/build-kmod debug SHMDEMO_INJECT_BUGS=y
