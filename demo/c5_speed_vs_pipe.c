@@ -112,41 +112,45 @@ static int c5_side(struct c5_ctx *x, struct c5_rep *rep)
 	size_t own = 0;
 	int64_t io0;
 	char c = 'n';
-	int r;
+	int r, ret = 0;
 
 	rep->data_ok = 1;
-	if (!buf || (!producer && !want))
-		return -ENOMEM;
+	if (!buf || (!producer && !want)) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
 	c5_fill(buf, x->bytes, 0, 1);		/* also faults our buffer in */
 	if (want)
 		c5_fill(want, x->bytes, 0, 1);
-	if (x->seg && shmd_attach(x->seg, NULL, producer ? 0 : SHMD_RDONLY, (void **)&shm))
-		return -EIO;
+	if (x->seg && shmd_attach(x->seg, NULL, producer ? 0 : SHMD_RDONLY, (void **)&shm)) {
+		ret = -EIO;
+		goto out_free;
+	}
 	io0 = c5_io(&own);
 	for (r = 0; r < C5_ROUNDS; r++) {
 		if (producer) {
 			if (read(x->ack[0], &c, 1) != 1)
-				return -EPIPE;
+				goto out_pipe;
 			c5_fill(buf, x->bytes, r, 0);
 			rep->t[r] = c5_now();
 			if (!shm) {
 				if (c5_xfer_all(x->data[1], buf, x->bytes, 1))
-					return -EPIPE;
+					goto out_pipe;
 			} else {
 				memcpy(shm, buf, x->bytes);
 				if (write(x->data[1], &c, 1) != 1)
-					return -EPIPE;
+					goto out_pipe;
 				rep->sync++;	/* the note written */
 			}
 		} else {
 			if (write(x->ack[1], &c, 1) != 1)
-				return -EPIPE;
+				goto out_pipe;
 			if (!shm) {
 				if (c5_xfer_all(x->data[0], buf, x->bytes, 0))
-					return -EPIPE;
+					goto out_pipe;
 			} else {
 				if (read(x->data[0], &c, 1) != 1)
-					return -EPIPE;
+					goto out_pipe;
 				memcpy(buf, shm, x->bytes);
 				rep->sync++;	/* the note read */
 			}
@@ -164,11 +168,16 @@ static int c5_side(struct c5_ctx *x, struct c5_rep *rep)
 		if (io1 >= 0)
 			rep->io = (uint64_t)(io1 - io0) - own;
 	}
+	goto out_detach;
+out_pipe:
+	ret = -EPIPE;
+out_detach:
 	if (shm)
 		shmd_detach(shm);
+out_free:
 	free(buf);
 	free(want);
-	return 0;
+	return ret;
 }
 
 static int c5_proc(struct demo_chan *ch, void *arg)

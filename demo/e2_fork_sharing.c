@@ -55,18 +55,19 @@ static int e2_map(int side, int *idp, struct people **pp)
 	if (side == DEMO_NATIVE) {
 		p = mmap(NULL, E2_MAP, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	} else {
-		fd = demo_dev_create(SHMDEMO_KEY_PRIVATE, E2_MAP, 0600);
-		if (fd < 0)
-			return fd;
-		*idp = fd;
-		fd = demo_dev_open_bound(*idp, -1);
+		int id = demo_dev_create(SHMDEMO_KEY_PRIVATE, E2_MAP, 0600);
+
+		if (id < 0)
+			return id;
+		*idp = id;	/* the caller removes it if the rest fails */
+		fd = demo_dev_open_bound(id, -1);
 		if (fd < 0)
 			return fd;
 		p = mmap(NULL, E2_MAP, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		close(fd);	/* the mapping keeps the segment */
 	}
 	if (p == MAP_FAILED)
-		return -errno;
+		return errno ? -errno : -ENOMEM;
 	*pp = p;
 	return 0;
 }

@@ -141,10 +141,11 @@ long long demo_sysv_rss(int id)
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
+		unsigned long long perms;	/* octal */
 		long long v[16];
 		int n = sscanf(line, "%lld %lld %llo %lld %lld %lld %lld %lld %lld %lld %lld "
 				     "%lld %lld %lld %lld %lld",
-			       &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8],
+			       &v[0], &v[1], &perms, &v[3], &v[4], &v[5], &v[6], &v[7], &v[8],
 			       &v[9], &v[10], &v[11], &v[12], &v[13], &v[14], &v[15]);
 
 		if (n >= 15 && v[1] == id) {

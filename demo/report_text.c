@@ -4,11 +4,64 @@
  * natively and on the device, the evidence and the verdict; at the end one
  * table with a line per row.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "demo.h"
 
 #define DEMO_INDENT	"             "
+#define DEMO_WIDTH	100	/* when neither the terminal nor $COLUMNS says */
+
+/* The terminal's width, else $COLUMNS, else DEMO_WIDTH; at least 40. */
+static int demo_width(FILE *f)
+{
+	static int width;
+	struct winsize ws;
+	const char *cols = getenv("COLUMNS");
+
+	if (width)
+		return width;
+	width = DEMO_WIDTH;
+	if (isatty(fileno(f)) && !ioctl(fileno(f), TIOCGWINSZ, &ws) && ws.ws_col)
+		width = ws.ws_col;
+	else if (cols && atoi(cols) > 0)
+		width = atoi(cols);
+	if (width < 40)
+		width = 40;
+	return width;
+}
+
+/*
+ * @lead then @text, broken at spaces so that no line passes the width;
+ * continuation lines start with @indent.  A word longer than a line stays
+ * whole (a path or a number is not cut).
+ */
+static void demo_wrap(FILE *f, const char *lead, const char *indent, const char *text)
+{
+	int width = demo_width(f), col = fprintf(f, "%s", lead);
+	int start = col;
+
+	while (*text) {
+		size_t word = strcspn(text, " "), gap = 0;
+
+		if (col > start && col + 1 + (int)word > width) {
+			col = fprintf(f, "\n%s", indent) - 1;
+			start = col;
+		} else if (col > start) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(text, 1, word, f);
+		col += (int)word;
+		text += word;
+		while (text[gap] == ' ')
+			gap++;
+		text += gap;
+	}
+	fputc('\n', f);
+}
 
 static void demo_print_block(FILE *f, const struct demo_result *r, const char *label,
 			     enum demo_sec sec, const struct demo_side *s)
@@ -24,10 +77,13 @@ static void demo_print_block(FILE *f, const struct demo_result *r, const char *l
 			return;
 	}
 	for (i = 0; i < r->nlines; i++) {
+		char lead[16];
+
 		if (r->lines[i].sec != sec)
 			continue;
-		fprintf(f, "   %-9s %s\n", first && !(s && s->state == DEMO_FAILED) ? label : "",
-			r->lines[i].text);
+		snprintf(lead, sizeof(lead), "   %-9s ",
+			 first && !(s && s->state == DEMO_FAILED) ? label : "");
+		demo_wrap(f, lead, DEMO_INDENT "  ", r->lines[i].text);
 		first = 0;
 	}
 }
@@ -35,16 +91,25 @@ static void demo_print_block(FILE *f, const struct demo_result *r, const char *l
 void demo_print_row(FILE *f, const struct demo_result *r)
 {
 	const struct demo_row *row = r->row;
+	char *article;
 
-	fprintf(f, "   %-9s %s\n", "article:", row->article[0]);
-	if (row->article[1])
-		fprintf(f, DEMO_INDENT "%s\n", row->article[1]);
+	/* The two halves of the article's expectation read as one sentence. */
+	if (asprintf(&article, "%s%s%s", row->article[0], row->article[1] ? " " : "",
+		     row->article[1] ? row->article[1] : "") < 0)
+		article = NULL;
+	demo_wrap(f, "   article:  ", DEMO_INDENT, article ? article : row->article[0]);
+	free(article);
 	demo_print_block(f, r, "native:", DEMO_SEC_NATIVE, &r->side[DEMO_NATIVE]);
 	demo_print_block(f, r, "device:", DEMO_SEC_DEVICE, &r->side[DEMO_DEVICE]);
 	demo_print_block(f, r, "evidence:", DEMO_SEC_EVIDENCE, NULL);
-	if (r->verdict == DEMO_V_DIFFERS)
-		fprintf(f, "   verdict: differs on this kernel, because %s\n", r->because);
-	else
+	if (r->verdict == DEMO_V_DIFFERS) {
+		char *v;
+
+		if (asprintf(&v, "differs on this kernel, because %s", r->because) < 0)
+			v = NULL;
+		demo_wrap(f, "   verdict: ", DEMO_INDENT, v ? v : r->because);
+		free(v);
+	} else
 		fprintf(f, "   verdict: %s\n", demo_verdict_name(r->verdict));
 	if (r->verdict != DEMO_V_NONE && !r->complete)
 		fprintf(f, "   (from the %s side only: the other did not run)\n",
