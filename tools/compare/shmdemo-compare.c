@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +27,74 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: shmdemo-compare [--json] [-a BACKEND] [-b BACKEND] [--size BYTES]\n"
-		"                       [--records N] WORKLOAD\n"
-		"WORKLOAD: records touch second-reader fork-write past-end all\n"
-		"BACKEND:  device sysv file anon posix (default: -a device -b sysv)\n");
+		"                       [--records N] WORKLOAD\n");
+}
+
+static void help(void)
+{
+	usage(stdout);
+	printf("\n"
+	       "Run one workload on two shared-memory backends, each on a fresh segment that\n"
+	       "is removed afterwards (shmd_compare(3)), and show the two runs side by side.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -a BACKEND      the first backend, left column (default: device)\n"
+	       "  -b BACKEND      the second backend, right column: the time reference\n"
+	       "                  (default: sysv); -a and -b may name the same backend\n"
+	       "  --size BYTES    bytes of each segment: decimal, 0x hexadecimal or 0 octal\n"
+	       "                  (default, and 0: 64 pages)\n"
+	       "  --records N     records: how many 8-byte records (default, and 0: 10);\n"
+	       "                  the segment must hold them; other workloads ignore it\n"
+	       "  -j, --json      a JSON array, one object per workload, instead of tables\n"
+	       "  -h, --help      this help\n"
+	       "\n"
+	       "BACKEND:\n"
+	       "  device         a /dev/shmdemo segment (needs the shmdemo module)\n"
+	       "  sysv           System V shm (shmget, shmat)\n"
+	       "  file           mmap(MAP_SHARED) of a new file in $TMPDIR (default /tmp)\n"
+	       "  anon           mmap(MAP_SHARED|MAP_ANONYMOUS), inherited across fork()\n"
+	       "  posix          a shm_open() object\n"
+	       "\n"
+	       "WORKLOAD (the measured steps run in child processes):\n"
+	       "  records        a child writes N records, another child attaches read-only\n"
+	       "                 and checks them; measured: the writes and the reads\n"
+	       "  touch          a child writes one byte at the start of every page;\n"
+	       "                 measured: the writes, each the first touch of its page\n"
+	       "  second-reader  a child writes every page, then a second child reads them\n"
+	       "                 back; measured: the second child's reads only\n"
+	       "  fork-write     a child attaches and forks; its own child writes every page\n"
+	       "                 through the inherited attachment, the first checks it sees\n"
+	       "                 them; measured: the writes\n"
+	       "  past-end       reads the segment's last byte, then touches the first byte\n"
+	       "                 past its last page: SIGBUS for device, file and posix (a\n"
+	       "                 descriptor mapping may outrun its object), SIGSEGV for sysv\n"
+	       "                 and anon (nothing is mapped there)\n"
+	       "  all            each of the above, in this order\n"
+	       "\n"
+	       "Output: per workload, a table with one column per backend: result, bytes\n"
+	       "copied out afterwards, minor and major faults of the measured steps, the\n"
+	       "module's fault counters (device only, else -), the signal past the end\n"
+	       "(past-end only), the time and its ratio to the -b run's, and a verdict: same\n"
+	       "outcome (same bytes afterwards, same signal), differs (where), or a run\n"
+	       "failed.\n"
+	       "\n"
+	       "Exit status: 0 every workload had the same outcome on both backends, 1 some\n"
+	       "differed, 2 usage error or a run failed (e.g. device without /dev/shmdemo).\n"
+	       "See shmdemo-compare(1).\n");
+}
+
+/* A whole unsigned number (base 0: decimal, 0x hex, 0 octal) up to @max. */
+static int parse_num(const char *s, unsigned long long max, unsigned long long *v)
+{
+	char *end;
+
+	errno = 0;
+	if (!*s || strchr(s, '-'))
+		return -EINVAL;
+	*v = strtoull(s, &end, 0);
+	if (errno || *end || *v > max)
+		return -EINVAL;
+	return 0;
 }
 
 static const char *sig_name(int sig)
@@ -84,8 +150,12 @@ static void print_table(enum shmd_workload wl, const struct shmd_compare *c)
 	for (k = 0; k < 2; k++) {
 		char buf[32];
 
-		snprintf(buf, sizeof(buf), "%.1fus %.2fx", (double)r[k].nsec / 1000.0,
-			 (double)r[k].nsec / base);
+		/* No ratio to a run that failed. */
+		if (r[1].error)
+			snprintf(buf, sizeof(buf), "%.1fus", (double)r[k].nsec / 1000.0);
+		else
+			snprintf(buf, sizeof(buf), "%.1fus %.2fx", (double)r[k].nsec / 1000.0,
+				 (double)r[k].nsec / base);
 		printf(" %16s", r[k].error ? "-" : buf);
 	}
 	printf("\n  verdict: ");
@@ -103,12 +173,13 @@ static void print_table(enum shmd_workload wl, const struct shmd_compare *c)
 		       sig_name(r[0].signal), sig_name(r[1].signal));
 }
 
-static void print_json(enum shmd_workload wl, const struct shmd_compare *c, int last)
+/* One object of the array: "[" and the first object, or "," and the next. */
+static void print_json(enum shmd_workload wl, const struct shmd_compare *c, int first)
 {
 	int k;
 
-	printf("  {\"workload\": \"%s\", \"same_bytes\": %s, \"first_diff\": %" PRId64
-	       ", \"same_outcome\": %s, \"runs\": [", shmd_workload_name(wl),
+	printf("%s\n  {\"workload\": \"%s\", \"same_bytes\": %s, \"first_diff\": %" PRId64
+	       ", \"same_outcome\": %s, \"runs\": [", first ? "[" : ",", shmd_workload_name(wl),
 	       c->same_bytes ? "true" : "false", c->first_diff,
 	       c->same_outcome ? "true" : "false");
 	for (k = 0; k < 2; k++) {
@@ -128,7 +199,7 @@ static void print_json(enum shmd_workload wl, const struct shmd_compare *c, int 
 			       (unsigned long long)m->around_pages, (unsigned long long)m->pages_alloc);
 		printf("}");
 	}
-	printf("]}%s\n", last ? "" : ",");
+	printf("]}");
 }
 
 int main(int argc, char **argv)
@@ -142,6 +213,7 @@ int main(int argc, char **argv)
 	};
 	struct shmd_compare_opts o = { .sz = sizeof(o) };
 	int json = 0, opt, first, last, w, ret, status = 0;
+	unsigned long long num;
 
 	o.backends[0] = SHMD_BACKEND_DEVICE;
 	o.backends[1] = SHMD_BACKEND_SYSV;
@@ -160,13 +232,19 @@ int main(int argc, char **argv)
 			json = 1;
 			break;
 		case 's':
-			o.size = strtoull(optarg, NULL, 0);
-			break;
 		case 'r':
-			o.records = (unsigned int)strtoul(optarg, NULL, 0);
+			if (parse_num(optarg, opt == 's' ? UINT64_MAX : UINT_MAX, &num)) {
+				fprintf(stderr, "shmdemo-compare: bad %s '%s'\n",
+					opt == 's' ? "--size" : "--records", optarg);
+				return 2;
+			}
+			if (opt == 's')
+				o.size = num;
+			else
+				o.records = (unsigned int)num;
 			break;
 		case 'h':
-			usage(stdout);
+			help();
 			return 0;
 		default:
 			usage(stderr);
@@ -187,19 +265,20 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (json)
-		printf("[\n");
 	for (w = first; w <= last; w++) {
 		struct shmd_compare c = { .sz = sizeof(c) };
 
 		o.workload = w;
 		ret = shmd_compare(&o, &c);
 		if (ret) {
-			fprintf(stderr, "shmdemo-compare: %s: %s\n", argv[optind], strerror(-ret));
+			fprintf(stderr, "shmdemo-compare: %s: %s\n", shmd_workload_name(w),
+				strerror(-ret));
+			if (json)	/* keep the output valid: the runs so far */
+				printf("%s]\n", w == first ? "[" : "\n");
 			return 2;
 		}
 		if (json)
-			print_json(w, &c, w == last);
+			print_json(w, &c, w == first);
 		else
 			print_table(w, &c);
 		if (c.run[0].error || c.run[1].error)
@@ -209,6 +288,6 @@ int main(int argc, char **argv)
 		shmd_compare_release(&c);
 	}
 	if (json)
-		printf("]\n");
+		printf("\n]\n");
 	return status;
 }
