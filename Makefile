@@ -31,7 +31,7 @@ KSFT		= $(SHMDEMO_CACHE)/linux-source-6.1/tools/testing/selftests
 KMOD_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) kmod/Kbuild kmod/probe.sh
 
 .PHONY: all deps modules modules-all lib tools demo-bin examples selftests ksft-install check \
-	check-debug install demo load unload checkpatch sparse lint distflags sanitize clean
+	check-debug install demo load unload checkpatch sparse man-pages lint distflags sanitize clean
 
 all: modules lib tools demo-bin examples selftests
 
@@ -177,7 +177,11 @@ sparse: deps
 		echo "sparse clean on $$k"; \
 	done
 
-lint: checkpatch sparse
+# Every man page renders without a groff warning.
+man-pages:
+	@tools/check-man
+
+lint: checkpatch sparse man-pages
 
 clean:
 	rm -rf build kmod/*.ko kmod/*.o kmod/.*.cmd kmod/*.mod* kmod/modules.order \

@@ -57,7 +57,11 @@ int demo_main(int argc, char **argv)
 				argv[a][0] == '-' ? "option" : "row", argv[a]);
 			demo_usage(stderr, 0);
 			return 2;
-		} else if (n < DEMO_MAX_ROWS) {
+		} else if (n == DEMO_MAX_ROWS) {
+			fprintf(stderr, "shmdemo-demo: at most %d rows per run\n", DEMO_MAX_ROWS);
+			demo_usage(stderr, 0);
+			return 2;
+		} else {
 			want[n++] = demo_find_row(argv[a]);
 		}
 	}

@@ -290,6 +290,10 @@ TEST(main_usage_errors_exit_2)
 
 	EXPECT_EQ(2, run_main((char *[]){ "demo", "E9", NULL }, 2, out, sizeof(out)));
 	EXPECT_EQ(2, run_main((char *[]){ "demo", "--frobnicate", NULL }, 2, out, sizeof(out)));
+	EXPECT_EQ(2, run_main((char *[]){ "demo", "E1", "E1", "E1", "E1", "E1", "E1", "E1", "E1",
+					  "E1", "E1", "E1", "E1", "E1", "E1", "E1", "E1", "E1",
+					  NULL }, 18, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "at most 16 rows")) TH_LOG("%s", out);
 	EXPECT_EQ(0, run_main((char *[]){ "demo", "--help", NULL }, 2, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "usage"));
 }

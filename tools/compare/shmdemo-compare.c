@@ -20,6 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <linux/shmdemo.h>
 
 #include "libshmdemo.h"
 
@@ -264,6 +267,17 @@ int main(int argc, char **argv)
 			fprintf(stderr, "shmdemo-compare: unknown workload '%s'\n", argv[optind]);
 			return 2;
 		}
+	}
+	if ((o.backends[0] == SHMD_BACKEND_DEVICE || o.backends[1] == SHMD_BACKEND_DEVICE) &&
+	    access(SHMDEMO_DEVICE, F_OK)) {
+		fprintf(stderr,
+			"shmdemo-compare: " SHMDEMO_DEVICE " does not exist: the shmdemo module is not "
+			"loaded.\n"
+			"  Load it (as root): modprobe shmdemo, or insmod build/shmdemo.ko in the source\n"
+			"  tree; or run in the project's test VM, from the source tree:\n"
+			"    tools/vm/run -- build/tools/compare/shmdemo-compare ...\n"
+			"  Or compare two native backends: shmdemo-compare -a file -b sysv all\n");
+		return 2;
 	}
 	for (w = first; w <= last; w++) {
 		struct shmd_compare c = { .sz = sizeof(c) };
