@@ -670,6 +670,33 @@ t_key_with_leading_zero_is_octal() {
 	grep -q '0 octal' "$TMP/out" || { show "$TMP/out"; return 1; }
 }
 
+# shmdemo-compare (installed beside this test): without the module it says so
+# once and runs nothing; native backends compare anywhere; with the module
+# the device and SysV agree on the records workload.
+t_compare_without_module_says_so() {
+	[ ! -e "$DEV" ] || { WHY="$DEV exists (this case runs where the module is not loaded)"; return 77; }
+	[ -x "$HERE/shmdemo-compare" ] || { WHY="shmdemo-compare not installed beside the test"; return 77; }
+	"$HERE/shmdemo-compare" all >"$TMP/out" 2>"$TMP/err"
+	[ $? = 2 ] || { say "exit $?, want 2"; show "$TMP/err"; return 1; }
+	[ "$(grep -c 'does not exist: the shmdemo module is not loaded' "$TMP/err")" = 1 ] ||
+		{ show "$TMP/err"; return 1; }
+	[ ! -s "$TMP/out" ] || { say "it ran something:"; show "$TMP/out"; return 1; }
+}
+
+t_compare_native_backends_agree() {
+	[ -x "$HERE/shmdemo-compare" ] || { WHY="shmdemo-compare not installed beside the test"; return 77; }
+	"$HERE/shmdemo-compare" -a file -b sysv touch >"$TMP/out" 2>"$TMP/err" ||
+		{ show "$TMP/err"; show "$TMP/out"; return 1; }
+	grep -q '^  verdict: same outcome' "$TMP/out" || { show "$TMP/out"; return 1; }
+}
+
+t_compare_device_and_sysv_agree_on_records() {
+	[ -x "$HERE/shmdemo-compare" ] || { WHY="shmdemo-compare not installed beside the test"; return 77; }
+	"$HERE/shmdemo-compare" -a device -b sysv records >"$TMP/out" 2>"$TMP/err" ||
+		{ show "$TMP/err"; show "$TMP/out"; return 1; }
+	grep -q '^  verdict: same outcome (bytes identical)' "$TMP/out" || { show "$TMP/out"; return 1; }
+}
+
 # Each --help has one exit status line, the command's own.
 t_help_has_one_exit_status_line() {
 	for c in ls stat create rm resize lock unlock attach write-people read-people map trace; do
@@ -692,10 +719,12 @@ rm_all_removes_every_segment usage_errors_exit_2 help_exits_0
 without_module_commands_say_how_to_load_it no_such_segment_says_so
 create_over_the_limit_names_max_seg_bytes negative_numbers_are_rejected_as_values
 attach_touch_past_the_end_fails_before_attaching key_with_leading_zero_is_octal
-help_has_one_exit_status_line"
+help_has_one_exit_status_line compare_without_module_says_so compare_native_backends_agree
+compare_device_and_sysv_agree_on_records"
 # Cases that need no device: they run wherever the tool is built.
 NODEV_TESTS=" usage_errors_exit_2 help_exits_0 without_module_commands_say_how_to_load_it
-negative_numbers_are_rejected_as_values help_has_one_exit_status_line "
+negative_numbers_are_rejected_as_values help_has_one_exit_status_line
+compare_without_module_says_so compare_native_backends_agree "
 
 # The loop's variables are upper case: the cases' helpers use lower case.
 echo "TAP version 13"
