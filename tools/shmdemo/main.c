@@ -87,6 +87,11 @@ int main(int argc, char **argv)
 		return SDT_EXIT_OK;
 	}
 	cmd = sdt_find_cmd(argv[1]);
+	if (!cmd && !strcmp(argv[1], "demo")) {
+		sdt_msg("the article's experiments are their own program: shmdemo-demo "
+			"(build/demo/shmdemo-demo in the source tree; make demo runs it in the VM)");
+		return SDT_EXIT_USAGE;
+	}
 	if (!cmd) {
 		sdt_msg("unknown command '%s'", argv[1]);
 		sdt_main_usage(stderr);
