@@ -3,7 +3,7 @@
  * A small PNG writer (ISO/IEC 15948) on zlib: the chunks and their CRC-32
  * are written here, the image data is compressed by compress2() (a zlib
  * stream, as PNG's compression method 0 requires).  A residency map is
- * mostly runs of one colour: 1024 pages deflate from 65 KB to about 2 KB.
+ * mostly runs of one colour: 1024 pages deflate from 65 KB to about 1 KB.
  *
  * Layout: signature, IHDR (8-bit, colour type 3 = indexed), PLTE, tEXt...,
  * one IDAT, IEND.  Every scanline starts with filter type 0 (none): the

@@ -185,7 +185,7 @@ static void sdt_svg_write(FILE *f, const struct sdt_map *m, const struct sdt_map
 	y_head = y_legend + SDT_SVG_LEGEND * (SDT_SVG_PITCH + 2) + 16;
 	y0 = y_head + 6;
 	w = x0 + (int)cols * SDT_SVG_PITCH + SDT_SVG_MARGIN;
-	tw = 2 * SDT_SVG_MARGIN + (int)strlen(title) * 8;	/* 14 px bold sans-serif */
+	tw = 2 * SDT_SVG_MARGIN + (int)strlen(title) * 9;	/* 14 px bold sans-serif */
 	if (w < tw)
 		w = tw;
 	if (w < 560)
