@@ -113,17 +113,15 @@ static int sdt_map_main(int argc, char **argv)
 	if (svg_stdout && json)
 		return sdt_usage_err(&sdt_cmd_map, "--svg - and --json both write to stdout");
 
-	fd = shmdemo_dev_open_best();
-	if (fd < 0) {
-		sdt_err(fd, "%s", SHMDEMO_DEVICE);
+	fd = sdt_dev_open("map");
+	if (fd < 0)
 		return SDT_EXIT_FAIL;
-	}
 	ret = shmdemo_dev_pages_all(fd, m.id, &pages, &m.npages);
 	if (!ret && (svg || png))
 		sdt_map_stat(fd, &m);
 	close(fd);
 	if (ret) {
-		sdt_err(ret, "map: segment %d", m.id);
+		sdt_seg_err(ret, "map", &(struct sdt_target){ .id = m.id });
 		return SDT_EXIT_FAIL;
 	}
 	m.pages = pages;
