@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Residency map cells: what character a page word becomes, and the counts
- * under the map.
+ * Residency map cells: what character a page word becomes, the names of
+ * the cell kinds, the counts under the map and the pictures' title.
  */
 #include <inttypes.h>
+#include <sys/utsname.h>
 
 #include "residency.h"
 
@@ -22,6 +23,18 @@ char sdt_map_char(uint32_t v)
 		return 'o';
 	default:
 		return '.';
+	}
+}
+
+const char *sdt_cell_name(enum sdt_cell c)
+{
+	switch (c) {
+	case SDT_CELL_DIRTY:
+		return "resident, dirty";
+	case SDT_CELL_CLEAN:
+		return "resident, clean";
+	default:
+		return "not resident";
 	}
 }
 
@@ -44,4 +57,21 @@ void sdt_map_print_summary(FILE *f, const struct sdt_map_summary *s)
 {
 	fprintf(f, "pages %" PRIu64 ", resident %" PRIu64 ", dirty %" PRIu64 ", mapped %" PRIu64
 		"\n", s->pages, s->resident, s->dirty, s->mapped);
+}
+
+void sdt_map_title(const struct sdt_map *m, char *buf, size_t len)
+{
+	struct utsname u;
+	int n;
+
+	/* The map describes this kernel's page cache: say which kernel. */
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "unknown");
+	n = snprintf(buf, len, "shmdemo segment %d", m->id);
+	if (n >= 0 && (size_t)n < len && m->have_stat)
+		n += snprintf(buf + n, len - n, ", key 0x%08x, %" PRIu64 " bytes", (unsigned int)m->key,
+			      m->bytes);
+	if (n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, " (%" PRIu64 " pages of %ld), kernel %s", m->npages,
+			 sdt_page_size(), u.release);
 }

@@ -2,7 +2,8 @@
 /*
  * The residency map as text: one character per page, rows of @width pages,
  * each row led by the offset (page index) of its first page, then a legend.
- * ANSI colours when asked: dirty red, clean green, not resident dim; a
+ * ANSI colours when asked: dirty red, clean blue (not green: red and
+ * green are what most colour-blind readers confuse), not resident dim; a
  * mapping-count digit keeps its page's colour.
  */
 #include <inttypes.h>
@@ -10,7 +11,7 @@
 #include "residency.h"
 
 #define SDT_ANSI_RED	"\033[31m"
-#define SDT_ANSI_GREEN	"\033[32m"
+#define SDT_ANSI_BLUE	"\033[34m"
 #define SDT_ANSI_DIM	"\033[2m"
 #define SDT_ANSI_RESET	"\033[0m"
 
@@ -20,7 +21,7 @@ static const char *sdt_cell_color(enum sdt_cell c)
 	case SDT_CELL_DIRTY:
 		return SDT_ANSI_RED;
 	case SDT_CELL_CLEAN:
-		return SDT_ANSI_GREEN;
+		return SDT_ANSI_BLUE;
 	default:
 		return SDT_ANSI_DIM;
 	}
@@ -39,7 +40,7 @@ static int sdt_digits(uint64_t v)
 
 static void sdt_map_legend(FILE *f, bool color)
 {
-	const char *r = color ? SDT_ANSI_RED : "", *g = color ? SDT_ANSI_GREEN : "";
+	const char *r = color ? SDT_ANSI_RED : "", *g = color ? SDT_ANSI_BLUE : "";
 	const char *d = color ? SDT_ANSI_DIM : "", *z = color ? SDT_ANSI_RESET : "";
 
 	fprintf(f, "legend: %s.%s not resident, %so%s resident clean, %sD%s resident dirty, "

@@ -3,7 +3,7 @@
 #
 # shmdemo_tool_test.sh - TAP tests of the shmdemo(1) command-line tool
 # against the loaded module: ls/stat/create/rm/resize/lock, attach and the
-# residency map (text, JSON, PNG) checked against the expected picture
+# residency map (text, JSON, SVG, PNG) checked against the expected picture
 # after touching known pages, the article's records, trace (root), rm --all
 # (which runs only when every segment on the device is this script's), and
 # the exit codes (0 ok, 1 failed, 2 usage).
@@ -278,6 +278,42 @@ t_map_json() {
 	return 1
 }
 
+# PYTHON-CODE FILE [ARGS]: run the code with the PNG FILE decoded (ARGS in
+# sys.argv[2:]): every chunk's
+# CRC checked, w, h, depth, ctype from IHDR, chunks (type -> bytes, text
+# chunks as key -> value in text), idat (compressed), raw (scanlines) and
+# px(x, y) -> (r, g, b); the code asserts.
+map_png_py() {
+	code=$1
+	shift
+	python3 -S -c "import struct, sys, zlib
+data = open(sys.argv[1], 'rb').read()
+assert data[:8] == b'\x89PNG\r\n\x1a\n', data[:8]
+off, chunks, text = 8, {}, {}
+while off < len(data):
+    n, = struct.unpack('>I', data[off:off + 4])
+    kind, body = data[off + 4:off + 8], data[off + 8:off + 8 + n]
+    crc, = struct.unpack('>I', data[off + 8 + n:off + 12 + n])
+    assert zlib.crc32(kind + body) == crc, kind
+    chunks[kind] = chunks.get(kind, b'') + body
+    if kind == b'tEXt':
+        k, v = body.split(b'\0', 1)
+        text[k.decode('latin-1')] = v.decode('latin-1')
+    off += 12 + n
+w, h, depth, ctype = struct.unpack('>IIBB', chunks[b'IHDR'][:10])
+idat = chunks[b'IDAT']
+raw = zlib.decompress(idat)
+assert len(raw) == h * (w + 1)
+pal = chunks[b'PLTE']
+def px(x, y):
+    i = raw[y * (w + 1) + 1 + x]
+    return tuple(pal[3 * i:3 * i + 3])
+$code" "$@"
+}
+
+# The palette (Okabe-Ito sky blue and vermillion), as map_png_py sees it.
+MAP_PY_COLOURS='BG, GREY, BLUE, VERM, BLACK = (255, 255, 255), (0x99,) * 3, (0x56, 0xb4, 0xe9), (0xd5, 0x5e, 0), (0, 0, 0)'
+
 t_map_png_is_valid() {
 	expect_rc 0 map "$ID" --png "$TMP/m.png" --width 4 || return 1
 	sig=$(od -An -tx1 -N8 "$TMP/m.png" | tr -d ' \n')
@@ -287,33 +323,168 @@ t_map_png_is_valid() {
 			{ say "$(file "$TMP/m.png")"; return 1; }
 	fi
 	have python3 || return 0
-	# Every chunk's CRC, the zlib stream (Adler-32), the size, and the
-	# colours of the cells: dirty red, clean green, absent grey.
-	python3 - "$TMP/m.png" <<'EOF' || return 1
-import struct, sys, zlib
-data = open(sys.argv[1], "rb").read()
-off, chunks = 8, {}
-while off < len(data):
-    n, = struct.unpack(">I", data[off:off + 4])
-    kind, body = data[off + 4:off + 8], data[off + 8:off + 8 + n]
-    crc, = struct.unpack(">I", data[off + 8 + n:off + 12 + n])
-    assert zlib.crc32(kind + body) == crc, kind
-    chunks[kind] = chunks.get(kind, b"") + body
-    off += 12 + n
-w, h, depth, ctype = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+	# The cells of 'DDDD..o.': dirty vermillion with a black top-right
+	# corner, clean sky blue, not resident a hollow grey square; the
+	# title in a tEXt chunk, the image data deflated.
+	map_png_py "$MAP_PY_COLOURS
 assert (w, h, depth, ctype) == (32, 16, 8, 3), (w, h, depth, ctype)
-raw = zlib.decompress(chunks[b"IDAT"])
-assert len(raw) == h * (w + 1)
-pal = chunks[b"PLTE"]
-def px(x, y):
-    i = raw[y * (w + 1) + 1 + x]
-    return tuple(pal[3 * i:3 * i + 3])
-red, green, grey = px(0, 0), px(2 * 8, 8), px(0, 8)
-assert red[0] > 150 and red[1] < 100, red
-assert green[1] > 120 and green[0] < 100, green
-assert grey[0] == grey[1] == grey[2] and grey[0] < 255, grey
-assert px(8 * 3, 0) == red and px(8, 8) == grey and px(8 * 3, 8) == grey
-EOF
+assert px(0, 0) == VERM and px(6, 0) == BLACK and px(6, 3) == VERM, (px(0, 0), px(6, 0))
+assert px(8 * 3, 0) == VERM and px(7, 0) == BG
+assert px(16, 8) == BLUE and px(22, 0 + 8) == BLUE
+assert px(0, 8) == GREY and px(3, 11) == BG and px(8, 8) == GREY and px(24, 8) == GREY
+assert text['Title'].startswith('shmdemo segment %s, key ' % sys.argv[2]), text
+assert 'Okabe-Ito' in text['Description'], text
+assert len(idat) < len(raw) // 2, (len(idat), len(raw))" "$TMP/m.png" "$ID" || return 1
+}
+
+# The pages of a 12-page segment with known mapping counts, as SVG (to a
+# file and to stdout) and PNG, for the cases that follow: pages 0-1 mapped
+# by three page tables, 2-3 by two, 4-5 by one (all written: a read fault
+# would map cached neighbours too), page 8 read and unmapped, 6-7 and 9-11
+# never touched.
+SV=
+t_map_svg_title_legend_cells() {
+	svkey=$(printf '0x5e%06x' $(($$ % 16777216)))
+	SV=$(new_seg 12p --key "$svkey") || return 1
+	expect_rc 0 attach "$SV" --rdonly --touch 8 --hold 0 || return 1
+	hold_bg "$TMP/sv1" "$SV" --touch 0-5 --write || return 1
+	sv1=$HOLD_PID
+	hold_bg "$TMP/sv2" "$SV" --touch 0-3 --write || return 1
+	sv2=$HOLD_PID
+	hold_bg "$TMP/sv3" "$SV" --touch 0-1 --write || return 1
+	sv3=$HOLD_PID
+	ok=0
+	expect_rc 0 map "$SV" --svg - --width 4 || ok=1
+	mv "$TMP/out" "$TMP/sv-stdout.svg"
+	expect_rc 0 map "$SV" --svg "$TMP/sv.svg" --png "$TMP/sv.png" --width 4 || ok=1
+	mv "$TMP/out" "$TMP/sv-report"
+	sd map "$SV" --no-color --width 4 >"$TMP/sv-text"
+	kill -TERM "$sv1" "$sv2" "$sv3"
+	wait "$sv1" "$sv2" "$sv3"
+	[ "$ok" = 0 ] || return 1
+	expect_rc 2 map "$SV" --svg - --json || return 1
+
+	cmp -s "$TMP/sv.svg" "$TMP/sv-stdout.svg" || { say "--svg - and --svg FILE differ"; return 1; }
+	# "FILE: WxH px, 4 pages per row" for each picture, then the counts
+	lines_match "$TMP/sv-report" "^$TMP/sv\\.svg: [0-9]+x[0-9]+ px, 4 pages per row\$" \
+		"^$TMP/sv\\.png: 32x24 px, 4 pages per row\$" \
+		'^pages 12, resident 7, dirty 6, mapped 6$' || { show "$TMP/sv-report"; return 1; }
+	[ "$(wc -l <"$TMP/sv-report")" = 3 ] || { show "$TMP/sv-report"; return 1; }
+
+	f=$TMP/sv.svg
+	title="shmdemo segment $SV, key $(printf '0x%08x' "$svkey"), $((12 * PG)) bytes (12 pages of $PG), kernel $(uname -r)"
+	bad=0
+	grep -qxF "<title>$title</title>" "$f" || { say "no document title '$title'"; bad=1; }
+	grep -qF ">$title</text>" "$f" || { say "no title line '$title'"; bad=1; }
+	grep -qF '>pages 12, resident 7, dirty 6, mapped 6 (by two or more: 4)</text>' "$f" ||
+		{ say "no summary line"; bad=1; }
+	for l in 'not resident (hollow)' 'resident, clean (blue)' \
+		'resident, dirty (vermillion, black corner)' \
+		'mapped: the number of page tables mapping the page' 'rows: first page of the row'; do
+		grep -q "<text class=\"legend\" x=\"64\" y=\"[0-9]*\">$l" "$f" ||
+			{ say "no legend entry '$l'"; bad=1; }
+	done
+	# one cell per page, by kind: a(bsent), c(lean), d(irty) and the count
+	for kc in a0:5 c0:1 d1:2 d2:2 d3:2; do
+		n=$(grep -c "^<use xlink:href=\"#${kc%:*}\" x=\"[0-9]*\"><title>page " "$f")
+		[ "$n" = "${kc#*:}" ] || { say "cells #${kc%:*}: $n, want ${kc#*:}"; bad=1; }
+	done
+	n=$(grep -c '<title>page ' "$f")
+	[ "$n" = 12 ] || { say "$n cells, want 12"; bad=1; }
+	for t in "page 0, offset 0x0, resident, dirty, mapped ×3" \
+		"page 3, offset 0x$(printf %x $((3 * PG))), resident, dirty, mapped ×2" \
+		"page 5, offset 0x$(printf %x $((5 * PG))), resident, dirty, mapped ×1" \
+		"page 8, offset 0x$(printf %x $((8 * PG))), resident, clean, not mapped" \
+		"page 11, offset 0x$(printf %x $((11 * PG))), not resident"; do
+		grep -qF "><title>$t</title></use>" "$f" || { say "no cell '$t'"; bad=1; }
+	done
+	# row labels: first page, byte offset
+	for r in 0 4 8; do
+		grep -q ">$r</text><text [^>]*>0x$(printf %x $((r * PG)))</text>\$" "$f" ||
+			{ say "no label for row $r"; bad=1; }
+	done
+	# the counts 1, 2, 3 drawn differently
+	for c in 1 2 3; do
+		grep -q "<g id=\"d$c\">.*>$c</text></g>\$" "$f" || { say "no symbol d$c"; bad=1; }
+	done
+	[ "$bad" = 0 ] && return 0
+	show "$TMP/sv-text"
+	return 1
+}
+
+t_map_svg_is_xml_and_renders() {
+	[ -s "$TMP/sv.svg" ] || { say "no SVG from map_svg_title_legend_cells"; return 1; }
+	f=$TMP/sv.svg
+	if have xmllint; then
+		xmllint --noout "$f" || return 1
+	else
+		# no parser: at least the prologue, the root and its end
+		head -1 "$f" | grep -qx '<?xml version="1.0" encoding="UTF-8"?>' &&
+			sed -n 2p "$f" | grep -q '^<svg xmlns="http://www.w3.org/2000/svg" ' &&
+			tail -1 "$f" | grep -qx '</svg>' || { say "not an SVG document"; return 1; }
+	fi
+	have rsvg-convert || { WHY="no rsvg-convert (librsvg2-bin) to render the SVG"; return 77; }
+	# (fontconfig wants a writable cache; the guest's root is read-only)
+	XDG_CACHE_HOME=$TMP rsvg-convert -o "$TMP/sv-render.png" "$f" 2>"$TMP/err" ||
+		{ show "$TMP/err"; return 1; }
+	[ -s "$TMP/sv-render.png" ] || { say "rsvg-convert wrote nothing"; return 1; }
+	sig=$(od -An -tx1 -N8 "$TMP/sv-render.png" | tr -d ' \n')
+	[ "$sig" = 89504e470d0a1a0a ] || { say "rendered PNG signature is $sig"; return 1; }
+	# the rendering has the size map reported
+	size=$(sed -n 's/^.*sv\.svg: \([0-9]*\)x\([0-9]*\) px.*/\1 x \2/p' "$TMP/sv-report")
+	have file || return 0
+	file "$TMP/sv-render.png" | grep -q "PNG image data, $size," ||
+		{ say "$(file "$TMP/sv-render.png"), want $size"; return 1; }
+}
+
+t_map_png_marks_mapcounts() {
+	[ -s "$TMP/sv.png" ] || { say "no PNG from map_svg_title_legend_cells"; return 1; }
+	have python3 || { WHY="no python3 to read the PNG's pixels"; return 77; }
+	# 3x5-pixel digits at (1..3, 1..5) of each 8x8 square: 3 on pages 0-1,
+	# 2 on 2-3, 1 on 4-5; a '2' has its lower stroke on the left, a '3' on
+	# the right, a '1' its foot across.
+	map_png_py "$MAP_PY_COLOURS
+assert (w, h) == (32, 24), (w, h)
+def digit(p):
+    x0, y0 = p % 4 * 8 + 1, p // 4 * 8 + 1
+    return [''.join('#' if px(x0 + x, y0 + y) == BLACK else '.' for x in range(3)) for y in range(5)]
+three, two, one = ['###', '..#', '###', '..#', '###'], ['###', '..#', '###', '#..', '###'], ['.#.', '##.', '.#.', '.#.', '###']
+assert digit(0) == digit(1) == three, digit(0)
+assert digit(2) == digit(3) == two, digit(2)
+assert [digit(4), digit(5)] == [one, one], digit(4)
+assert px(1, 2 * 8 + 1) == BLUE and px(0, 8 + 8 + 3) == BLUE, px(1, 17)
+assert digit(6) == ['...'] * 5 and px(6, 0) == BLACK" "$TMP/sv.png" || return 1
+}
+
+t_map_png_is_compressed() {
+	big=$(new_seg 1024p) || return 1
+	expect_rc 0 attach "$big" --touch 0-99,700-731 --write --hold 0 || return 1
+	expect_rc 0 attach "$big" --rdonly --touch 512 --hold 0 || return 1
+	expect_rc 0 map "$big" --png "$TMP/big.png" || return 1
+	grep -qx "$TMP/big.png: 512x128 px, 64 pages per row" "$TMP/out" &&
+		grep -qx 'pages 1024, resident 133, dirty 132, mapped 0' "$TMP/out" ||
+		{ show "$TMP/out"; return 1; }
+	# 64 KB of pixels; stored blocks made 65 KB of it, deflate about 1 KB
+	size=$(wc -c <"$TMP/big.png")
+	[ "$size" -lt 8192 ] || { say "PNG of 1024 pages is $size bytes, want < 8192"; return 1; }
+	if have file; then
+		file "$TMP/big.png" | grep -q 'PNG image data, 512 x 128, 8-bit colormap' ||
+			{ say "$(file "$TMP/big.png")"; return 1; }
+	fi
+	have python3 || return 0
+	map_png_py "$MAP_PY_COLOURS
+assert (w, h, depth, ctype) == (512, 128, 8, 3), (w, h, depth, ctype)
+# a square's left edge and middle: grey and white when hollow
+cell = lambda p: (px(p % 64 * 8, p // 64 * 8 + 3), px(p % 64 * 8 + 3, p // 64 * 8 + 3))
+want = [(VERM, VERM) if p < 100 or 700 <= p < 732 else (BLUE, BLUE) if p == 512 else (GREY, BG)
+        for p in range(1024)]
+got = [cell(p) for p in range(1024)]
+assert got == want, [p for p in range(1024) if got[p] != want[p]][:8]" "$TMP/big.png" || return 1
+	# The SVG of the same 1024 pages stays small too.
+	expect_rc 0 map "$big" --svg "$TMP/big.svg" || return 1
+	size=$(wc -c <"$TMP/big.svg")
+	[ "$size" -lt 204800 ] || { say "SVG of 1024 pages is $size bytes, want < 200 KB"; return 1; }
+	[ "$(grep -c '<title>page ' "$TMP/big.svg")" = 1024 ] || { say "not 1024 SVG cells"; return 1; }
 }
 
 t_people_write_then_read() {
@@ -711,6 +882,7 @@ t_help_has_one_exit_status_line() {
 TESTS="create_prints_id ls_shows_segment ls_json_parses stat_fields stat_json_parses
 attach_write_reports_faults map_after_writing_pages_0_3 map_after_reading_page_6
 map_shows_two_mappings map_colour_only_when_asked map_width_rows map_json map_png_is_valid
+map_svg_title_legend_cells map_svg_is_xml_and_renders map_png_marks_mapcounts map_png_is_compressed
 people_write_then_read people_too_many_fails resize_grows_and_shrinks
 create_excl_existing_fails ls_without_permission lock_shows_locked ls_shows_dest_and_locked
 trace_counts_write_faults trace_follows_children_only readme_device_snippet_runs trace_exit_status_is_cmds rm_removes
