@@ -252,6 +252,8 @@ void demo_summary(struct demo_result *r, int side, const char *fmt, ...)
 const char *demo_side_name(int side);
 
 /* report_text.c: the text report and the final table */
+/* "== E1  title", wrapped like the report */
+void demo_print_heading(FILE *f, const struct demo_row *row);
 void demo_print_row(FILE *f, const struct demo_result *r);
 void demo_print_table(FILE *f, struct demo_result *rs, size_t n);
 

@@ -70,9 +70,13 @@ static void demo_print_block(FILE *f, const struct demo_result *r, const char *l
 	int first = 1;
 
 	if (s && s->state != DEMO_RAN) {
-		if (s->state != DEMO_NOT_ASKED)
-			fprintf(f, "   %-9s %s: %s\n", label,
-				s->state == DEMO_SKIPPED ? "not run" : "failed", s->why);
+		if (s->state != DEMO_NOT_ASKED) {
+			char lead[32];
+
+			snprintf(lead, sizeof(lead), "   %-9s %s: ", label,
+				 s->state == DEMO_SKIPPED ? "not run" : "failed");
+			demo_wrap(f, lead, DEMO_INDENT "  ", s->why);
+		}
 		if (s->state != DEMO_FAILED)
 			return;
 	}
@@ -86,6 +90,14 @@ static void demo_print_block(FILE *f, const struct demo_result *r, const char *l
 		demo_wrap(f, lead, DEMO_INDENT "  ", r->lines[i].text);
 		first = 0;
 	}
+}
+
+void demo_print_heading(FILE *f, const struct demo_row *row)
+{
+	char lead[16];
+
+	snprintf(lead, sizeof(lead), "== %s  ", row->name);
+	demo_wrap(f, lead, "        ", row->title);
 }
 
 void demo_print_row(FILE *f, const struct demo_result *r)

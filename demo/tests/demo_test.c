@@ -313,6 +313,44 @@ TEST(main_json_one_object_per_row)
 	EXPECT_EQ(NULL, strstr(out, "== "));	/* no text report mixed in */
 }
 
+/* The text report fits the width: $COLUMNS when stdout is not a terminal. */
+TEST(main_text_report_wraps_to_the_width)
+{
+	static char out[1 << 16];
+	char *line, *save = NULL;
+	int n = 0;
+
+	setenv("COLUMNS", "64", 1);
+	run_main((char *[]){ "demo", "E1", "E3", NULL }, 3, out, sizeof(out));
+	unsetenv("COLUMNS");
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "row ", 4))
+			break;		/* the summary table is a table */
+		/* The no-module note (stderr, captured too): its own fixed lines. */
+		if (!strncmp(line, "shmdemo-demo: ", 14) ||
+		    (line[0] == ' ' && line[1] == ' ' && line[2] != ' '))
+			continue;
+		EXPECT_GE(64, (int)strlen(line)) TH_LOG("%zu columns: %s", strlen(line), line);
+		n++;
+	}
+	EXPECT_LT(10, n);
+}
+
+/* Without the module the demo says so once, up front. */
+TEST(main_without_module_says_so_once)
+{
+	static char out[1 << 16];
+	const char *p, *note = "does not exist: the shmdemo module is not loaded";
+	int count = 0;
+
+	if (demo_dev_present())
+		SKIP(return, "/dev/shmdemo exists (this case runs where the module is not loaded)");
+	EXPECT_EQ(1, run_main((char *[]){ "demo", "E2", "C1", NULL }, 3, out, sizeof(out)));
+	for (p = strstr(out, note); p; p = strstr(p + 1, note))
+		count++;
+	EXPECT_EQ(1, count) TH_LOG("%s", out);
+}
+
 static int read_file(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

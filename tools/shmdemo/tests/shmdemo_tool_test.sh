@@ -868,6 +868,13 @@ t_compare_device_and_sysv_agree_on_records() {
 	grep -q '^  verdict: same outcome (bytes identical)' "$TMP/out" || { show "$TMP/out"; return 1; }
 }
 
+# The experiments moved to their own program: the old command says where.
+t_demo_command_points_to_shmdemo_demo() {
+	expect_rc 2 demo E1 || return 1
+	grep -q "^shmdemo: the article's experiments are their own program: shmdemo-demo " "$TMP/err" ||
+		{ show "$TMP/err"; return 1; }
+}
+
 # Each --help has one exit status line, the command's own.
 t_help_has_one_exit_status_line() {
 	for c in ls stat create rm resize lock unlock attach write-people read-people map trace; do
@@ -892,11 +899,11 @@ without_module_commands_say_how_to_load_it no_such_segment_says_so
 create_over_the_limit_names_max_seg_bytes negative_numbers_are_rejected_as_values
 attach_touch_past_the_end_fails_before_attaching key_with_leading_zero_is_octal
 help_has_one_exit_status_line compare_without_module_says_so compare_native_backends_agree
-compare_device_and_sysv_agree_on_records"
+compare_device_and_sysv_agree_on_records demo_command_points_to_shmdemo_demo"
 # Cases that need no device: they run wherever the tool is built.
 NODEV_TESTS=" usage_errors_exit_2 help_exits_0 without_module_commands_say_how_to_load_it
 negative_numbers_are_rejected_as_values help_has_one_exit_status_line
-compare_without_module_says_so compare_native_backends_agree "
+compare_without_module_says_so compare_native_backends_agree demo_command_points_to_shmdemo_demo "
 
 # The loop's variables are upper case: the cases' helpers use lower case.
 echo "TAP version 13"
