@@ -20,6 +20,7 @@
 #include <linux/shmdemo.h>
 
 #include "json.h"
+#include "people.h"
 #include "libshmdemo.h"
 
 /* cli.c: `shmdemo-demo [--json] [ROW...]`.  Exit status 0/1/2. */
@@ -324,28 +325,5 @@ int demo_key(int tag);	/* a key nobody uses yet, in both namespaces */
 int demo_trace_start(void);	/* 1 on, 0 unavailable */
 /* Stop; keep (up to @max) lines of segment @id containing @must. */
 int demo_trace_stop(int id, const char *must, char (*lines)[200], int max);
-
-/* The article's record: 8 bytes.  Record i: name "b" + i ("b".."k"), age 20 + i. */
-struct people {
-	char name[4];
-	int age;
-};
-
-static inline void demo_people_set(volatile struct people *p, int i)
-{
-	p->name[0] = (char)('b' + i);
-	p->name[1] = p->name[2] = p->name[3] = '\0';
-	p->age = 20 + i;
-}
-
-static inline int demo_people_ok(const volatile struct people *p, int i)
-{
-	return p->name[0] == (char)('b' + i) && !p->name[1] && p->age == 20 + i;
-}
-
-static inline int demo_people_zero(const volatile struct people *p)
-{
-	return !p->name[0] && !p->name[1] && !p->name[2] && !p->name[3] && !p->age;
-}
 
 #endif /* SHMDEMO_DEMO_H */

@@ -88,7 +88,7 @@ static int e1_writer(struct demo_chan *ch, void *arg)
 	if (p == MAP_FAILED)
 		rep.err = -errno;
 	for (i = 0; !rep.err && i < DEMO_RECORDS; i++)
-		demo_people_set(&p[i], i);
+		people_make(&p[i], i);
 	close(fd);
 	/* Written; hold the mapping until the reader has looked. */
 	if (demo_chan_send(ch, &rep, sizeof(rep)) || rep.err || demo_chan_wait(ch))
@@ -126,10 +126,10 @@ static int e1_reader(struct demo_chan *ch, void *arg)
 		v.err = -errno;
 	for (i = 0; i < DEMO_RECORDS; i++) {
 		v.rec[i] = p[i];
-		v.seen += demo_people_ok(&p[i], i);
+		v.seen += people_ok(&p[i], i);
 		if (i >= 5) {
-			v.tail_seen += demo_people_ok(&p[i], i);
-			v.tail_zero += demo_people_zero(&p[i]);
+			v.tail_seen += people_ok(&p[i], i);
+			v.tail_zero += people_zero(&p[i]);
 		}
 	}
 	if (x->side == DEMO_NATIVE) {

@@ -93,7 +93,7 @@ static int e2_run(struct demo_result *r, int side)
 	if (ret)
 		goto out;
 	for (i = 0; i < 5; i++)		/* the parent writes after fork() */
-		demo_people_set(&p[i], i);
+		people_make(&p[i], i);
 	e->pfn_parent = demo_pfn(p);
 	if (side == DEMO_DEVICE)
 		demo_dev_stat(id, &st0);

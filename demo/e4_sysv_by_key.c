@@ -64,7 +64,7 @@ static int e4_writer(struct demo_chan *ch, void *arg)
 	}
 	if (!rep.err) {
 		for (i = 0; i < DEMO_RECORDS; i++)
-			demo_people_set(&p[i], i);
+			people_make(&p[i], i);
 		rep.records = DEMO_RECORDS;
 		rep.err = shmd_detach(p);
 	}
@@ -87,7 +87,7 @@ static int e4_reader(struct demo_chan *ch, void *arg)
 	}
 	if (!rep.err) {
 		for (i = 0; i < DEMO_RECORDS; i++)
-			rep.records += demo_people_ok(&p[i], i);
+			rep.records += people_ok(&p[i], i);
 		demo_maps_name(p, rep.backing, sizeof(rep.backing));
 		rep.err = shmd_detach(p);
 	}

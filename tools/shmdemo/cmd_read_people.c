@@ -3,11 +3,11 @@
  * shmdemo read-people ID|--key K [N]: the article's reader (E4 testread):
  * attach read-only and print N records as "name: b age 20".
  */
-#include "people.h"
+#include "people_segment.h"
 
 static int sdt_read_people_main(int argc, char **argv)
 {
-	const struct sdt_people *p;
+	const struct people *p;
 	struct shmd_seg *seg;
 	unsigned int n, i;
 	void *addr;

@@ -4,11 +4,11 @@
  * testwrite): attach, write N records (names "b", "c", ..., ages 20, 21,
  * ...), detach.  The segment keeps them after the process is gone.
  */
-#include "people.h"
+#include "people_segment.h"
 
 static int sdt_write_people_main(int argc, char **argv)
 {
-	struct sdt_people *p;
+	struct people *p;
 	struct shmd_seg *seg;
 	unsigned int n, i;
 	void *addr;
@@ -19,7 +19,7 @@ static int sdt_write_people_main(int argc, char **argv)
 		return ret < 0 ? SDT_EXIT_OK : ret;
 	p = addr;
 	for (i = 0; i < n; i++)
-		sdt_people_make(i, &p[i]);
+		people_make(&p[i], i);
 	return sdt_people_done(&sdt_cmd_write_people, seg, addr, SDT_EXIT_OK);
 }
 

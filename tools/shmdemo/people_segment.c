@@ -8,16 +8,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "people.h"
-
-void sdt_people_make(unsigned int i, struct sdt_people *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->name[0] = (char)('b' + i % 25);
-	if (i >= 25)
-		snprintf(p->name + 1, sizeof(p->name) - 1, "%u", i / 25 % 100);
-	p->age = 20 + (int)i;
-}
+#include "people_segment.h"
 
 static int sdt_people_args(const struct sdt_cmd *cmd, int argc, char **argv,
 			   struct sdt_target *t, unsigned int *n)
@@ -83,7 +74,7 @@ int sdt_people_setup(const struct sdt_cmd *cmd, int argc, char **argv, bool rdon
 	}
 	/* Check before attaching (the size is known when the caller may read it)... */
 	size = shmd_seg_size(seg);
-	if (size && (uint64_t)*n * sizeof(struct sdt_people) > size)
+	if (size && (uint64_t)*n * sizeof(struct people) > size)
 		goto too_small;
 	ret = shmd_attach(seg, NULL, rdonly ? SHMD_RDONLY : 0, addrp);
 	if (ret) {
@@ -93,7 +84,7 @@ int sdt_people_setup(const struct sdt_cmd *cmd, int argc, char **argv, bool rdon
 	}
 	/* ...and again with the size the attach saw (a resize in between). */
 	size = shmd_seg_size(seg);
-	if ((uint64_t)*n * sizeof(struct sdt_people) > size) {
+	if ((uint64_t)*n * sizeof(struct people) > size) {
 		shmd_detach(*addrp);
 		goto too_small;
 	}
@@ -101,7 +92,7 @@ int sdt_people_setup(const struct sdt_cmd *cmd, int argc, char **argv, bool rdon
 	return SDT_EXIT_OK;
 too_small:
 	sdt_msg("%s: %s: %u records need %zu bytes, the segment has %" PRIu64, cmd->name,
-		name, *n, *n * sizeof(struct sdt_people), size);
+		name, *n, *n * sizeof(struct people), size);
 	shmd_seg_close(seg);
 	return SDT_EXIT_FAIL;
 }

@@ -1,25 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The article's record, `struct people { char name[4]; int age; }` (8
- * bytes), and the segment access shared by write-people and read-people.
+ * The segment access shared by write-people and read-people: the command
+ * line "ID|--key K [N]", attach, size check, detach (the record: people.h).
  */
-#ifndef SHMDEMO_TOOL_PEOPLE_H
-#define SHMDEMO_TOOL_PEOPLE_H
+#ifndef SHMDEMO_TOOL_PEOPLE_SEGMENT_H
+#define SHMDEMO_TOOL_PEOPLE_SEGMENT_H
 
+#include "people.h"	/* tools/common: the record */
 #include "tool.h"
 
-struct sdt_people {
-	char name[4];
-	int age;
-};
-
-_Static_assert(sizeof(struct sdt_people) == 8, "the article's record is 8 bytes");
 
 #define SDT_PEOPLE_DEFAULT	10
-#define SDT_PEOPLE_MAX		(25 * 100)	/* names "b".."z", then "b1".."z99" */
-
-/* Record @i as the article writes it: name "b" + i, age 20 + i. */
-void sdt_people_make(unsigned int i, struct sdt_people *p);
+#define SDT_PEOPLE_MAX		PEOPLE_MAX
 
 /*
  * Parse "ID|--key K [N]" for @cmd into @t and @n; on success attach the
@@ -32,4 +24,4 @@ int sdt_people_setup(const struct sdt_cmd *cmd, int argc, char **argv, bool rdon
 /* Detach and close; returns @status, or SDT_EXIT_FAIL if detaching failed. */
 int sdt_people_done(const struct sdt_cmd *cmd, struct shmd_seg *seg, void *addr, int status);
 
-#endif /* SHMDEMO_TOOL_PEOPLE_H */
+#endif /* SHMDEMO_TOOL_PEOPLE_SEGMENT_H */
