@@ -854,6 +854,17 @@ t_compare_without_module_says_so() {
 	[ ! -s "$TMP/out" ] || { say "it ran something:"; show "$TMP/out"; return 1; }
 }
 
+# --help says what each backend and workload is, and the exit status.
+t_compare_help_explains_backends_and_workloads() {
+	[ -x "$HERE/shmdemo-compare" ] || { WHY="shmdemo-compare not installed beside the test"; return 77; }
+	"$HERE/shmdemo-compare" --help >"$TMP/out" 2>"$TMP/err" || { show "$TMP/err"; return 1; }
+	set --
+	for w in device sysv file anon posix records touch second-reader fork-write past-end all; do
+		set -- "$@" "^  $w +[a-zA-Z]"
+	done
+	lines_match "$TMP/out" "$@" '^Exit status: 0 ' || { show "$TMP/out"; return 1; }
+}
+
 t_compare_native_backends_agree() {
 	[ -x "$HERE/shmdemo-compare" ] || { WHY="shmdemo-compare not installed beside the test"; return 77; }
 	"$HERE/shmdemo-compare" -a file -b sysv touch >"$TMP/out" 2>"$TMP/err" ||
@@ -899,11 +910,13 @@ without_module_commands_say_how_to_load_it no_such_segment_says_so
 create_over_the_limit_names_max_seg_bytes negative_numbers_are_rejected_as_values
 attach_touch_past_the_end_fails_before_attaching key_with_leading_zero_is_octal
 help_has_one_exit_status_line compare_without_module_says_so compare_native_backends_agree
-compare_device_and_sysv_agree_on_records demo_command_points_to_shmdemo_demo"
+compare_device_and_sysv_agree_on_records demo_command_points_to_shmdemo_demo
+compare_help_explains_backends_and_workloads"
 # Cases that need no device: they run wherever the tool is built.
 NODEV_TESTS=" usage_errors_exit_2 help_exits_0 without_module_commands_say_how_to_load_it
 negative_numbers_are_rejected_as_values help_has_one_exit_status_line
-compare_without_module_says_so compare_native_backends_agree demo_command_points_to_shmdemo_demo "
+compare_without_module_says_so compare_native_backends_agree demo_command_points_to_shmdemo_demo
+compare_help_explains_backends_and_workloads "
 
 # The loop's variables are upper case: the cases' helpers use lower case.
 echo "TAP version 13"
