@@ -10,6 +10,7 @@
 #define _SHMDEMO_COMPAT_H
 
 #include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 
@@ -50,15 +51,14 @@ static inline struct folio *shmdemo_lock_cached_folio(struct address_space *mapp
  *
  * vma_alloc_folio() lost its "hugepage" argument after 6.12.
  */
+static inline struct folio *shmdemo_vma_alloc_folio(gfp_t gfp, struct vm_area_struct *vma,
+						    unsigned long addr);
+
 static inline struct folio *shmdemo_vma_alloc_zeroed_folio(gfp_t gfp,
 							   struct vm_area_struct *vma,
 							   unsigned long addr)
 {
-#ifdef SHMDEMO_HAVE_VMA_ALLOC_FOLIO_HUGEPAGE
-	return vma_alloc_folio(gfp | __GFP_ZERO, 0, vma, addr, false);
-#else
-	return vma_alloc_folio(gfp | __GFP_ZERO, 0, vma, addr);
-#endif
+	return shmdemo_vma_alloc_folio(gfp | __GFP_ZERO, vma, addr);
 }
 
 #ifdef SHMDEMO_HAVE_INLINE_FOLIO_MAPCOUNT
@@ -101,5 +101,30 @@ static inline long shmdemo_mm_file_pages(struct mm_struct *mm)
 	       shmdemo_task_cached_file_pages(mm);
 }
 #endif
+
+/* An inode's atime, mtime and ctime: now (accessors since 6.6/6.7). */
+static inline void shmdemo_inode_init_times(struct inode *inode)
+{
+#ifdef SHMDEMO_HAVE_SIMPLE_INODE_INIT_TS
+	simple_inode_init_ts(inode);
+#else
+	struct timespec64 now = current_time(inode);
+
+	inode->i_atime = now;
+	inode->i_mtime = now;
+	inode->i_ctime = now;
+#endif
+}
+
+/* An order-0 folio for @vma at @addr, its content not yet valid. */
+static inline struct folio *shmdemo_vma_alloc_folio(gfp_t gfp, struct vm_area_struct *vma,
+						    unsigned long addr)
+{
+#ifdef SHMDEMO_HAVE_VMA_ALLOC_FOLIO_HUGEPAGE
+	return vma_alloc_folio(gfp, 0, vma, addr, false);
+#else
+	return vma_alloc_folio(gfp, 0, vma, addr);
+#endif
+}
 
 #endif /* _SHMDEMO_COMPAT_H */

@@ -21,4 +21,10 @@ has include/linux/mm.h 'static inline int folio_mapcount\(' &&
 # up to 6.12: vma_alloc_folio(gfp, order, vma, addr, bool hugepage).
 has include/linux/gfp.h 'unsigned long addr, bool hugepage\);' &&
 	printf ' %s' -DSHMDEMO_HAVE_VMA_ALLOC_FOLIO_HUGEPAGE
+# 6.7: inode times behind accessors; simple_inode_init_ts() sets all three.
+has include/linux/fs.h 'struct timespec64 simple_inode_init_ts\(' &&
+	printf ' %s' -DSHMDEMO_HAVE_SIMPLE_INODE_INIT_TS
+# 6.10: writeback_iter() (write_cache_pages() and its callback go later).
+has include/linux/writeback.h 'struct folio \*writeback_iter\(' &&
+	printf ' %s' -DSHMDEMO_HAVE_WRITEBACK_ITER
 echo

@@ -70,11 +70,37 @@ struct shmdemo_seg_counters {
 };
 
 /**
+ * struct shmdemo_backing - the file behind a file-backed segment
+ * @file:	the backing file, read by faults and written by writeback;
+ *		a reference of our own
+ * @id:		the segment's id, for tracepoints
+ * @rdonly:	@file was opened read-only: no shared writable mapping
+ * @major_faults, @bytes_read, @pages_written, @bytes_written,
+ * @write_errors: the counters of struct shmdemo_file_counters
+ *
+ * Owned by the segment's inode (struct shmdemo_inode) and freed when the
+ * inode is evicted, not with the segment: writeback works on the inode and
+ * may still run after the segment is gone, until evict() has waited for it.
+ */
+struct shmdemo_backing {
+	struct file *file;
+	int id;
+	bool rdonly;
+	atomic64_t major_faults;
+	atomic64_t bytes_read;
+	atomic64_t pages_written;
+	atomic64_t bytes_written;
+	atomic64_t write_errors;
+};
+
+/**
  * struct shmdemo_seg - one segment
  * @refs:	table reference (until removed) + one per bound file
  * @id:		id, fixed at creation
  * @inode:	inode on the shmdemo pseudo fs; its i_mapping is the
  *		segment's page cache and its i_size the segment's size
+ * @backing:	file-backed segments: the file (owned by the inode, see
+ *		struct shmdemo_backing), else NULL; fixed
  * @npages:	size in pages as charged to max_total_pages;
  *		under shmdemo_ids_lock
  * @key_node:	in the key hash while the key is not private;
@@ -105,6 +131,7 @@ struct shmdemo_seg {
 	refcount_t refs;
 	int id;
 	struct inode *inode;
+	struct shmdemo_backing *backing;
 	unsigned long npages;
 	struct hlist_node key_node;
 	struct shmdemo_user *user;
@@ -152,11 +179,40 @@ extern unsigned long shmdemo_max_seg_bytes;
 extern unsigned long shmdemo_max_total_pages;
 extern unsigned long shmdemo_max_user_pages;
 
-/* shmdemo_fs.c: the pseudo filesystem that owns the segments' inodes */
-int shmdemo_fs_pin(void);
-void shmdemo_fs_unpin(void);
-struct inode *shmdemo_fs_new_inode(loff_t size);
+/* shmdemo_fs.c: the pseudo filesystems that own the segments' inodes */
+int shmdemo_fs_pin(bool file_backed);
+void shmdemo_fs_unpin(bool file_backed);
+struct inode *shmdemo_fs_new_inode(loff_t size, struct shmdemo_backing *backing);
 struct file *shmdemo_fs_seg_file(struct shmdemo_seg *seg, bool rdonly);
+bool shmdemo_fs_is_ours(struct file *file);
+
+/* shmdemo_file.c: file-backed segments */
+extern const struct address_space_operations shmdemo_file_aops;
+struct shmdemo_backing *shmdemo_backing_new(int fd, u64 *bytes);
+void shmdemo_backing_free(struct shmdemo_backing *backing);
+int shmdemo_file_read_folio(struct shmdemo_backing *backing, struct folio *folio,
+			    loff_t size);
+int shmdemo_file_sync(struct file *seg_file, loff_t start, loff_t end,
+		      u64 *pages, u64 *bytes);
+int shmdemo_file_fsync(struct file *seg_file, loff_t start, loff_t end, int datasync);
+
+/**
+ * struct shmdemo_inode - a file-backed segment's inode
+ * @vfs_inode:	the inode (on the "shmdemo_file" superblock)
+ * @backing:	its file, set once before the inode is used
+ */
+struct shmdemo_inode {
+	struct inode vfs_inode;
+	struct shmdemo_backing *backing;
+};
+
+/* The file behind @mapping, or NULL for a memory-only segment. */
+static inline struct shmdemo_backing *shmdemo_mapping_backing(struct address_space *mapping)
+{
+	if (mapping->a_ops != &shmdemo_file_aops)
+		return NULL;
+	return container_of(mapping->host, struct shmdemo_inode, vfs_inode)->backing;
+}
 
 /* shmdemo_user.c: per-user accounts (max_user_pages, SHMDEMO_IOC_LOCK) */
 struct shmdemo_user *shmdemo_user_get(kuid_t uid);

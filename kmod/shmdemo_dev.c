@@ -90,11 +90,24 @@ static int shmdemo_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	return shmdemo_mmap_seg(seg_file, vma);
 }
 
+/* fsync() of a bound /dev/shmdemo: the segment's, like msync(MS_SYNC). */
+static int shmdemo_dev_fsync(struct file *file, loff_t start, loff_t end, int datasync)
+{
+	struct shmdemo_file *sf = file->private_data;
+	/* Pairs with smp_store_release() in shmdemo_bind(). */
+	struct file *seg_file = smp_load_acquire(&sf->seg_file);
+
+	if (!seg_file)
+		return -EINVAL;	/* nothing to sync, as for a pipe */
+	return vfs_fsync_range(seg_file, start, end, datasync);
+}
+
 const struct file_operations shmdemo_dev_fops = {
 	.owner		= THIS_MODULE,
 	.open		= shmdemo_dev_open,
 	.release	= shmdemo_dev_release,
 	.mmap		= shmdemo_dev_mmap,
+	.fsync		= shmdemo_dev_fsync,
 	.unlocked_ioctl	= shmdemo_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,

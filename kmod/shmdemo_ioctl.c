@@ -63,8 +63,15 @@ static long shmdemo_ioctl_get(void __user *uarg)
 	ret = shmdemo_copy_in(&req, sizeof(req), SHMDEMO_GET_SIZE_VER0, uarg, &usize);
 	if (ret)
 		return ret;
-	if ((req.flags & ~SHMDEMO_GET_FLAGS) || (req.mode & ~0777) || req.__reserved)
+	if ((req.flags & ~SHMDEMO_GET_FLAGS) || (req.mode & ~0777))
 		return -EINVAL;
+	/* @fd only with FILE, and FILE only for a creation. */
+	if (req.flags & SHMDEMO_GET_FILE) {
+		if (!(req.flags & SHMDEMO_GET_CREATE) && req.key != SHMDEMO_KEY_PRIVATE)
+			return -EINVAL;
+	} else if (req.__reserved) {
+		return -EINVAL;
+	}
 	/*
 	 * shmget() returns the id in a register and can't fail after creating
 	 * the segment; here the id is written back.  A struct that can't be
@@ -228,6 +235,33 @@ out_free_pages:
 	return ret;
 }
 
+static long shmdemo_ioctl_sync(struct file *file, void __user *uarg)
+{
+	struct shmdemo_file *sf = file->private_data;
+	/* Pairs with smp_store_release() in shmdemo_bind(). */
+	struct file *seg_file = smp_load_acquire(&sf->seg_file);
+	struct shmdemo_sync req;
+	loff_t end;
+	u32 usize;
+	int ret;
+
+	ret = shmdemo_copy_in(&req, sizeof(req), SHMDEMO_SYNC_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if (req.flags || req.pages_written || req.bytes_written ||
+	    req.start > LLONG_MAX || req.len > LLONG_MAX - req.start)
+		return -EINVAL;
+	if (!seg_file)
+		return -ENXIO;
+	end = req.len ? req.start + req.len - 1 : LLONG_MAX;
+	ret = shmdemo_file_sync(seg_file, req.start, end, &req.pages_written,
+				&req.bytes_written);
+	/* What was written is told even when a write failed. */
+	if (shmdemo_copy_out(uarg, &req, sizeof(req), usize))
+		return -EFAULT;
+	return ret;
+}
+
 /**
  * shmdemo_ioctl - /dev/shmdemo ioctl entry point
  * @file: the open device
@@ -245,7 +279,9 @@ long shmdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	BUILD_BUG_ON(sizeof(struct shmdemo_get) != SHMDEMO_GET_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_bind) != SHMDEMO_BIND_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_id) != SHMDEMO_ID_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct shmdemo_stat) != SHMDEMO_STAT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct shmdemo_stat) != SHMDEMO_STAT_SIZE_VER1);
+	BUILD_BUG_ON(offsetof(struct shmdemo_stat, file) != SHMDEMO_STAT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct shmdemo_sync) != SHMDEMO_SYNC_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_set) != SHMDEMO_SET_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_resize) != SHMDEMO_RESIZE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_info) != SHMDEMO_INFO_SIZE_VER1);
@@ -279,6 +315,8 @@ long shmdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return shmdemo_ioctl_lock(uarg, true);
 	case SHMDEMO_CMD(SHMDEMO_IOC_UNLOCK):
 		return shmdemo_ioctl_lock(uarg, false);
+	case SHMDEMO_CMD(SHMDEMO_IOC_SYNC):
+		return shmdemo_ioctl_sync(file, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -199,8 +199,17 @@ static noinline int shmdemo_inject_read_id(const struct shmdemo_seg *seg)
 static void shmdemo_seg_free(struct shmdemo_seg *seg)
 {
 	struct address_space *mapping = seg->inode->i_mapping;
+	bool file_backed = seg->backing;
+	int err;
 
 	trace_shmdemo_destroy(seg->id, mapping->nrpages);
+	/* The last chance for a file-backed segment's dirty pages. */
+	if (file_backed) {
+		err = filemap_write_and_wait(mapping);
+		if (err)
+			pr_warn_ratelimited("shmdemo: segment %d freed with pages its file did not take: %d\n",
+					    seg->id, err);
+	}
 	truncate_inode_pages(mapping, 0);
 	shmdemo_user_uncharge(seg, atomic_long_read(&seg->charged));
 	if (seg->locker) {
@@ -208,8 +217,8 @@ static void shmdemo_seg_free(struct shmdemo_seg *seg)
 		shmdemo_user_put(seg->locker);
 	}
 	shmdemo_user_put(seg->user);
-	iput(seg->inode);
-	shmdemo_fs_unpin();
+	iput(seg->inode);	/* the backing file goes with the inode */
+	shmdemo_fs_unpin(file_backed);
 	put_pid(seg->cpid);
 	put_pid(seg->lpid);
 	kfree(seg);
@@ -218,28 +227,43 @@ static void shmdemo_seg_free(struct shmdemo_seg *seg)
 			shmdemo_inject_read_id(seg));
 }
 
-/* A new segment, not yet in the table.  Context: process context, may sleep. */
-static struct shmdemo_seg *shmdemo_seg_alloc(const struct shmdemo_get *req)
+/*
+ * A new segment, not yet in the table; a file-backed one takes its file
+ * (req->fd) and, when req->bytes is 0, its size.
+ * Context: process context, may sleep.
+ */
+static struct shmdemo_seg *shmdemo_seg_alloc(struct shmdemo_get *req)
 {
+	bool file_backed = req->flags & SHMDEMO_GET_FILE;
+	struct shmdemo_backing *backing = NULL;
 	struct shmdemo_seg *seg;
 	int ret;
 
+	if (file_backed) {
+		backing = shmdemo_backing_new(req->fd, &req->bytes);
+		if (IS_ERR(backing))
+			return ERR_CAST(backing);
+	}
+	ret = -ENOMEM;
 	seg = kzalloc(sizeof(*seg), GFP_KERNEL_ACCOUNT);
 	if (!seg)
-		return ERR_PTR(-ENOMEM);
+		goto out_free_backing;
 	seg->user = shmdemo_user_get(current_euid());
-	ret = -ENOMEM;
 	if (!seg->user)
 		goto out_free_seg;
-	ret = shmdemo_fs_pin();
+	ret = shmdemo_fs_pin(file_backed);
 	if (ret)
 		goto out_put_user;
-	seg->inode = shmdemo_fs_new_inode(req->bytes);
+	/* From here on the inode owns @backing. */
+	seg->inode = shmdemo_fs_new_inode(req->bytes, backing);
 	ret = PTR_ERR_OR_ZERO(seg->inode);
+	backing = NULL;
 	if (ret)
 		goto out_unpin;
 	seg->inode->i_private = seg;
-	seg->limited = !capable(CAP_IPC_LOCK);
+	seg->backing = shmdemo_mapping_backing(seg->inode->i_mapping);
+	/* A file's pages are evictable page cache: memcg-limited only. */
+	seg->limited = !file_backed && !capable(CAP_IPC_LOCK);
 	refcount_set(&seg->refs, 1);	/* the table's */
 	spin_lock_init(&seg->lock);
 	seg->key = req->key;
@@ -253,20 +277,24 @@ static struct shmdemo_seg *shmdemo_seg_alloc(const struct shmdemo_get *req)
 	return seg;
 
 out_unpin:
-	shmdemo_fs_unpin();
+	shmdemo_fs_unpin(file_backed);
 out_put_user:
 	shmdemo_user_put(seg->user);
 out_free_seg:
 	kfree(seg);
+out_free_backing:
+	shmdemo_backing_free(backing);
 	return ERR_PTR(ret);
 }
 
 /* Undo shmdemo_seg_alloc().  Context: may sleep. */
 static void shmdemo_seg_unalloc(struct shmdemo_seg *seg)
 {
+	bool file_backed = seg->backing;
+
 	put_pid(seg->cpid);
 	iput(seg->inode);
-	shmdemo_fs_unpin();
+	shmdemo_fs_unpin(file_backed);
 	shmdemo_user_put(seg->user);
 	kfree(seg);
 }
@@ -288,7 +316,7 @@ static int shmdemo_seg_insert(struct shmdemo_seg *seg, const struct shmdemo_get 
 	if (shmdemo_total_pages + npages < shmdemo_total_pages ||
 	    shmdemo_total_pages + npages > READ_ONCE(shmdemo_max_total_pages))
 		return -ENOSPC;
-	if (!shmdemo_user_fits(seg, npages))
+	if (!seg->backing && !shmdemo_user_fits(seg, npages))
 		return -ENOSPC;
 	if (shmdemo_nr_segs >= max_segs)
 		return -ENOSPC;
@@ -298,6 +326,8 @@ static int shmdemo_seg_insert(struct shmdemo_seg *seg, const struct shmdemo_get 
 		return idx == -ENOSPC ? -ENOSPC : -ENOMEM;
 	shmdemo_seq = (shmdemo_seq + 1) % 65536;
 	seg->id = shmdemo_seq * SHMDEMO_SEQ_MULTIPLIER + idx;
+	if (seg->backing)
+		seg->backing->id = seg->id;
 	seg->npages = npages;
 	if (seg->key != SHMDEMO_KEY_PRIVATE)
 		hash_add(shmdemo_keys, &seg->key_node, seg->key);
@@ -313,13 +343,15 @@ static int shmdemo_seg_insert(struct shmdemo_seg *seg, const struct shmdemo_get 
  */
 static int shmdemo_seg_new(const struct shmdemo_get *req)
 {
-	struct shmdemo_seg *seg = shmdemo_seg_alloc(req);
+	struct shmdemo_get r = *req;	/* a file-backed segment may set r.bytes */
+	struct shmdemo_seg *seg;
 	int ret;
 
 	lockdep_assert_held(&shmdemo_ids_lock);
+	seg = shmdemo_seg_alloc(&r);
 	if (IS_ERR(seg))
 		return PTR_ERR(seg);
-	ret = shmdemo_seg_insert(seg, req);
+	ret = shmdemo_seg_insert(seg, &r);
 	if (ret < 0)
 		shmdemo_seg_unalloc(seg);
 	return ret;
@@ -546,6 +578,19 @@ void shmdemo_seg_fill_stat(struct shmdemo_seg *seg, struct shmdemo_stat *st,
 	st->flags = seg->flags;
 	spin_unlock(&seg->lock);
 
+	if (seg->backing) {
+		struct shmdemo_backing *b = seg->backing;
+		struct inode *backing_inode = file_inode(b->file);
+
+		st->flags |= SHMDEMO_SEG_FILE | (b->rdonly ? SHMDEMO_SEG_FILE_RDONLY : 0);
+		st->file.major_faults = atomic64_read(&b->major_faults);
+		st->file.bytes_read = atomic64_read(&b->bytes_read);
+		st->file.pages_written = atomic64_read(&b->pages_written);
+		st->file.bytes_written = atomic64_read(&b->bytes_written);
+		st->file.write_errors = atomic64_read(&b->write_errors);
+		st->file.backing_dev = new_encode_dev(backing_inode->i_sb->s_dev);
+		st->file.backing_ino = backing_inode->i_ino;
+	}
 	c->read_faults = atomic64_read(&seg->c.read_faults);
 	c->write_faults = atomic64_read(&seg->c.write_faults);
 	c->cow_faults = atomic64_read(&seg->c.cow_faults);
@@ -667,7 +712,8 @@ int shmdemo_seg_rmid(int id)
  *
  * Context: process context, may sleep; takes the mapping's
  * invalidate_lock, then shmdemo_ids_lock.
- * Return: 0, -EINVAL (no such id, bad size), -EPERM or -ENOSPC.
+ * Return: 0, -EINVAL (no such id, bad size), -EPERM, -EOPNOTSUPP
+ * (file-backed) or -ENOSPC.
  */
 int shmdemo_seg_resize(int id, u64 bytes)
 {
@@ -683,6 +729,10 @@ int shmdemo_seg_resize(int id, u64 bytes)
 		return PTR_ERR(seg);
 	ret = shmdemo_seg_owner_check(seg);
 	if (ret)
+		goto out_put;
+	/* A file-backed segment is its file's first bytes: fixed. */
+	ret = -EOPNOTSUPP;
+	if (seg->backing)
 		goto out_put;
 	ret = -EINVAL;
 	if (bytes < 1 || bytes > READ_ONCE(shmdemo_max_seg_bytes))
@@ -773,6 +823,12 @@ int shmdemo_seg_lock(int id, bool lock)
 	spin_lock(&seg->lock);
 	ret = shmdemo_seg_lock_perm(seg, lock);
 	spin_unlock(&seg->lock);
+	/*
+	 * Locking would make a file's pages unevictable (shmem's SHM_LOCK);
+	 * not done for file-backed segments yet.
+	 */
+	if (!ret && seg->backing)
+		ret = -EOPNOTSUPP;
 	/* Locking a locked segment, or unlocking an unlocked one: nothing. */
 	if (ret || !seg->locker == !lock)
 		goto out_unlock;

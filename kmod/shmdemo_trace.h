@@ -18,6 +18,7 @@
 		{ (__force unsigned int)VM_FAULT_SIGBUS, "SIGBUS" },	\
 		{ (__force unsigned int)VM_FAULT_NOPAGE, "NOPAGE" },	\
 		{ (__force unsigned int)VM_FAULT_LOCKED, "LOCKED" },	\
+		{ (__force unsigned int)VM_FAULT_MAJOR, "MAJOR" },	\
 		{ (__force unsigned int)VM_FAULT_RETRY, "RETRY" })
 
 TRACE_EVENT(shmdemo_fault,
@@ -49,6 +50,46 @@ TRACE_EVENT(shmdemo_fault,
 		      __entry->write ? "write" : "read", __entry->cow ? " cow" : "",
 		      __entry->alloc ? "new" : __entry->found ? "cached" : "none",
 		      shmdemo_show_fault_result(__entry->result), __entry->latency_ns)
+);
+
+/* A file-backed segment's page read from its file (the I/O of a major fault). */
+TRACE_EVENT(shmdemo_read,
+	    TP_PROTO(int id, pgoff_t pgoff, long bytes, int err, u64 latency_ns),
+	    TP_ARGS(id, pgoff, bytes, err, latency_ns),
+	    TP_STRUCT__entry(__field(int, id)
+			     __field(unsigned long, pgoff)
+			     __field(long, bytes)
+			     __field(int, err)
+			     __field(u64, latency_ns)
+			     ),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->pgoff = pgoff;
+			   __entry->bytes = bytes;
+			   __entry->err = err;
+			   __entry->latency_ns = latency_ns;
+			   ),
+	    TP_printk("id=%d pgoff=%lu bytes=%ld err=%d latency_ns=%llu", __entry->id,
+		      __entry->pgoff, __entry->bytes, __entry->err, __entry->latency_ns)
+);
+
+/* A dirty page of a file-backed segment written back to its file. */
+TRACE_EVENT(shmdemo_writeback,
+	    TP_PROTO(int id, pgoff_t pgoff, long bytes, int err, u64 latency_ns),
+	    TP_ARGS(id, pgoff, bytes, err, latency_ns),
+	    TP_STRUCT__entry(__field(int, id)
+			     __field(unsigned long, pgoff)
+			     __field(long, bytes)
+			     __field(int, err)
+			     __field(u64, latency_ns)
+			     ),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->pgoff = pgoff;
+			   __entry->bytes = bytes;
+			   __entry->err = err;
+			   __entry->latency_ns = latency_ns;
+			   ),
+	    TP_printk("id=%d pgoff=%lu bytes=%ld err=%d latency_ns=%llu", __entry->id,
+		      __entry->pgoff, __entry->bytes, __entry->err, __entry->latency_ns)
 );
 
 TRACE_EVENT(shmdemo_map_pages,

@@ -25,32 +25,70 @@ static struct shmdemo_seg *shmdemo_vma_seg(struct vm_area_struct *vma)
 }
 
 /*
- * Find the folio at vmf->pgoff, or allocate a zeroed one and add it to the
- * page cache.  Another task may add the same index between our lookup and
- * our insertion: filemap_add_folio() then fails with -EEXIST and we take
- * theirs, so all mappers share one page.  A new page is charged to the
- * segment's creator first (max_user_pages) and to the faulting task's
- * memory cgroup by filemap_add_folio(); it follows the VMA's memory policy
+ * A file-backed segment's folio for vmf->pgoff: added locked and not
+ * uptodate, then read from the file.  A read that fails leaves it so in
+ * the cache; the next fault on it reads again.
+ */
+static int shmdemo_add_file_folio(struct vm_fault *vmf, struct shmdemo_seg *seg,
+				  struct folio **foliop)
+{
+	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
+	struct folio *folio;
+	int err;
+
+	folio = shmdemo_vma_alloc_folio(mapping_gfp_mask(mapping), vmf->vma, vmf->address);
+	if (!folio)
+		return -ENOMEM;
+	err = filemap_add_folio(mapping, folio, vmf->pgoff, GFP_KERNEL);
+	if (err) {
+		folio_put(folio);
+		return err;
+	}
+	*foliop = folio;
+	return 0;
+}
+
+/*
+ * Find the folio at vmf->pgoff, or allocate one and add it to the page
+ * cache: zeroed for a memory-only segment, read from the file for a
+ * file-backed one (*@major: the fault did I/O).  Another task may add the
+ * same index between our lookup and our insertion: filemap_add_folio()
+ * then fails with -EEXIST and we take theirs, so all mappers share one
+ * page.  A memory-only segment's new page is charged to its creator first
+ * (max_user_pages); every new page is charged to the faulting task's
+ * memory cgroup by filemap_add_folio() and follows the VMA's memory policy
  * (mbind(), set_mempolicy()), as shmem's pages do.
  *
  * Context: mapping->invalidate_lock held shared, so neither i_size nor the
- * cached folios can be cut under us.  May sleep.
- * Return: 0 with *@foliop locked and referenced, -ENOSPC (creator over its
- * limit) or -ENOMEM.
+ * cached folios can be cut under us.  May sleep (and read the file).
+ * Return: 0 with *@foliop locked, uptodate and referenced, -ENOSPC
+ * (creator over its limit), -ENOMEM, or the file read's error.
  */
 static int shmdemo_find_or_add_folio(struct vm_fault *vmf, struct shmdemo_seg *seg,
-				     struct folio **foliop, bool *allocated)
+				     struct folio **foliop, bool *allocated, bool *major)
 {
 	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
 	struct folio *folio;
 	int err;
 
 	*allocated = false;
+	*major = false;
 	for (;;) {
 		folio = shmdemo_lock_cached_folio(mapping, vmf->pgoff);
-		if (folio)
+		if (folio && folio_test_uptodate(folio))
 			break;
+		if (folio)	/* file-backed, an earlier read failed: again */
+			goto read;
 
+		if (seg->backing) {
+			err = shmdemo_add_file_folio(vmf, seg, &folio);
+			if (err == -EEXIST)
+				continue;
+			if (err)
+				return err;
+			*allocated = true;
+			goto read;
+		}
 		err = shmdemo_user_charge_page(seg);
 		if (err)
 			return err;
@@ -73,12 +111,25 @@ static int shmdemo_find_or_add_folio(struct vm_fault *vmf, struct shmdemo_seg *s
 	}
 	*foliop = folio;
 	return 0;
+
+read:
+	*major = true;
+	err = shmdemo_file_read_folio(seg->backing, folio, i_size_read(mapping->host));
+	if (err) {
+		folio_unlock(folio);
+		folio_put(folio);
+		return err;
+	}
+	*foliop = folio;
+	return 0;
 }
 
 /*
  * ->fault: the faulting page is not in the page cache (or fault-around is
  * off or skipped it).  Pages up to the one holding the segment's last byte
- * are valid, past it SIGBUS - exactly a file's rule, the article's E3.
+ * are valid, past it SIGBUS - exactly a file's rule, the article's E3.  A
+ * file-backed segment's page that is not cached is read from the file (a
+ * major fault, the article's C3).
  */
 static vm_fault_t shmdemo_fault(struct vm_fault *vmf)
 {
@@ -89,7 +140,7 @@ static vm_fault_t shmdemo_fault(struct vm_fault *vmf)
 	bool cow = write && !(vma->vm_flags & VM_SHARED);
 	/* Timestamps only for the tracepoint: none on the fault path otherwise. */
 	u64 start = trace_shmdemo_fault_enabled() ? ktime_get_ns() : 0;
-	bool allocated = false, found = false;
+	bool allocated = false, found = false, major = false;
 	struct folio *folio;
 	vm_fault_t ret;
 	int err;
@@ -99,15 +150,19 @@ static vm_fault_t shmdemo_fault(struct vm_fault *vmf)
 		ret = VM_FAULT_SIGBUS;
 		goto out_unlock;
 	}
-	err = shmdemo_find_or_add_folio(vmf, seg, &folio, &allocated);
+	err = shmdemo_find_or_add_folio(vmf, seg, &folio, &allocated, &major);
 	if (err) {
-		/* -ENOSPC (max_user_pages) is SIGBUS, as for a full tmpfs. */
+		/*
+		 * -ENOSPC (max_user_pages) is SIGBUS, as for a full tmpfs; so
+		 * is a failed read of the file, as filemap_fault() says.
+		 */
 		ret = vmf_error(err);
 		goto out_unlock;
 	}
 	vmf->page = folio_file_page(folio, vmf->pgoff);
 	found = true;
-	ret = VM_FAULT_LOCKED;
+	/* MAJOR: the core counts it (maj_flt, perf's major-faults). */
+	ret = VM_FAULT_LOCKED | (major ? VM_FAULT_MAJOR : 0);
 out_unlock:
 	filemap_invalidate_unlock_shared(mapping);
 
@@ -156,8 +211,9 @@ static vm_fault_t shmdemo_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
 
 /*
  * ->page_mkwrite: the first write to a page mapped read-only (a shared
- * writable mapping starts read-only because this hook exists).  Mark the
- * folio dirty - the hook file-backed segments will use for writeback.  A
+ * writable mapping starts read-only because this hook exists), and the
+ * first write after a writeback made it read-only again.  Mark the folio
+ * dirty: for a file-backed segment that queues it for writeback.  A
  * shrink may have cut the folio since it was mapped: then let the fault be
  * retried, which raises SIGBUS.
  */
@@ -219,7 +275,9 @@ static const struct vm_operations_struct shmdemo_vm_ops = {
 int shmdemo_mmap_seg(struct file *seg_file, struct vm_area_struct *vma)
 {
 	struct shmdemo_seg *seg = shmdemo_inode_seg(file_inode(seg_file));
-	bool rdonly = !(seg_file->f_mode & FMODE_WRITE);
+	/* A segment backed by a read-only file is read-only for every binding. */
+	bool rdonly = !(seg_file->f_mode & FMODE_WRITE) ||
+		      (seg->backing && seg->backing->rdonly);
 	vm_flags_t flags = vma->vm_flags;
 	int ret;
 

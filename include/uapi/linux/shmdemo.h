@@ -37,7 +37,8 @@
 /* shmdemo_get.flags */
 #define SHMDEMO_GET_CREATE	(1U << 0)	/* like IPC_CREAT */
 #define SHMDEMO_GET_EXCL	(1U << 1)	/* like IPC_EXCL, with CREATE */
-#define SHMDEMO_GET_FLAGS	(SHMDEMO_GET_CREATE | SHMDEMO_GET_EXCL)
+#define SHMDEMO_GET_FILE	(1U << 2)	/* with CREATE: backed by the file @fd */
+#define SHMDEMO_GET_FLAGS	(SHMDEMO_GET_CREATE | SHMDEMO_GET_EXCL | SHMDEMO_GET_FILE)
 
 /**
  * struct shmdemo_get - find or create a segment (like shmget())
@@ -48,7 +49,8 @@
  * @mode:	permission bits (0777) of a new segment; for an existing one,
  *		the access asked for, checked like shmget() checks shmflg
  * @id:		out: the segment id
- * @__reserved:	must be zero
+ * @fd:		with SHMDEMO_GET_FILE: an open regular file the new segment
+ *		is backed by; else must be zero (@__reserved)
  *
  * Errors: ENOENT (no key and no CREATE), EEXIST (CREATE|EXCL on an existing
  * key), EINVAL (bytes 0 or over max_seg_bytes for a new segment, or larger
@@ -57,6 +59,20 @@
  * unless the caller has CAP_IPC_LOCK - the pages resident in the caller's
  * segments plus the new segment's size exceed max_user_pages), EFAULT (the
  * struct can't be written back: then nothing was created).
+ *
+ * A file-backed segment (SHMDEMO_GET_FILE, with CREATE) mirrors bytes
+ * 0..@bytes-1 of the file: a page not in the segment's page cache is read
+ * from the file on first access (a major fault; the part of the last page
+ * past @bytes is zero), written pages go back to the file on sync
+ * (SHMDEMO_IOC_SYNC, fsync() of a bound file, msync(MS_SYNC)), by the
+ * kernel's writeback, and when the segment is freed; clean pages may be
+ * evicted and are read again.  @bytes 0 means the file's size; more than
+ * the file's size is EINVAL: a segment never grows its file.  The file
+ * must be open for reading (EBADF otherwise; EINVAL if it is not a
+ * regular file or is itself a segment's); opened read-only, the segment
+ * is read-only for everyone (shared writable mappings fail with EACCES).
+ * Its pages are charged to the memory cgroup like any file's, not to
+ * max_user_pages.  A key that exists is found as usual, FILE ignored.
  */
 struct shmdemo_get {
 	__u32 size;
@@ -65,7 +81,10 @@ struct shmdemo_get {
 	__u32 flags;
 	__u32 mode;
 	__s32 id;
-	__u32 __reserved;
+	union {
+		__s32 fd;
+		__u32 __reserved;
+	};
 };
 
 #define SHMDEMO_GET_SIZE_VER0	32
@@ -152,6 +171,30 @@ struct shmdemo_counters {
 /* shmdemo_stat.flags */
 #define SHMDEMO_SEG_DEST	(1U << 0)	/* removed, alive while attached */
 #define SHMDEMO_SEG_LOCKED	(1U << 1)	/* SHMDEMO_IOC_LOCK, like SHM_LOCKED */
+#define SHMDEMO_SEG_FILE	(1U << 2)	/* backed by a file (SHMDEMO_GET_FILE) */
+#define SHMDEMO_SEG_FILE_RDONLY	(1U << 3)	/* ...opened read-only: no shared writes */
+
+/**
+ * struct shmdemo_file_counters - what a file-backed segment did with its file
+ * @major_faults:	faults that read their page from the file
+ * @bytes_read:		bytes read from the file by those faults
+ * @pages_written:	dirty pages written back to the file
+ * @bytes_written:	bytes written back (never past the segment's size)
+ * @write_errors:	writebacks that failed (the error went to the next sync)
+ * @backing_dev:	the file's device (st_dev, new_encode_dev() form)
+ * @backing_ino:	the file's inode number (st_ino)
+ *
+ * All zero for a memory-only segment.
+ */
+struct shmdemo_file_counters {
+	__aligned_u64 major_faults;
+	__aligned_u64 bytes_read;
+	__aligned_u64 pages_written;
+	__aligned_u64 bytes_written;
+	__aligned_u64 write_errors;
+	__aligned_u64 backing_dev;
+	__aligned_u64 backing_ino;
+};
 
 /**
  * struct shmdemo_stat - segment status (like IPC_STAT), read permission
@@ -175,6 +218,7 @@ struct shmdemo_counters {
  * @flags:	SHMDEMO_SEG_*
  * @__pad:	zero
  * @counters:	fault path counters
+ * @file:	file-backed segments (VER1)
  */
 struct shmdemo_stat {
 	__u32 size;
@@ -195,9 +239,11 @@ struct shmdemo_stat {
 	__u32 flags;
 	__u32 __pad;
 	struct shmdemo_counters counters;
+	struct shmdemo_file_counters file;
 };
 
 #define SHMDEMO_STAT_SIZE_VER0	152
+#define SHMDEMO_STAT_SIZE_VER1	208
 
 /* shmdemo_set.valid */
 #define SHMDEMO_SET_UID		(1U << 0)
@@ -238,7 +284,8 @@ struct shmdemo_set {
  * Shrinking unmaps and frees the pages past the new size (the next access
  * to them raises SIGBUS) and zeroes the tail of the new last page; growing
  * makes new zero-filled pages reachable.  Same rule as SET: owner, creator
- * or CAP_SYS_ADMIN.  Errors: EINVAL (no such id, size 0 or over
+ * or CAP_SYS_ADMIN.  A file-backed segment has its file's size and is
+ * never resized (EOPNOTSUPP).  Errors: EINVAL (no such id, size 0 or over
  * max_seg_bytes), EPERM, ENOSPC (growing past max_total_pages, or - for a
  * creator without CAP_IPC_LOCK - the pages added plus those resident in
  * the creator's segments exceed max_user_pages).
@@ -335,6 +382,33 @@ struct shmdemo_pages {
 
 #define SHMDEMO_PAGES_SIZE_VER0	32
 
+/**
+ * struct shmdemo_sync - write a bound file-backed segment's dirty pages back
+ * @size:		sizeof(struct shmdemo_sync)
+ * @flags:		zero
+ * @start:		first byte of the range
+ * @len:		bytes in the range, 0 for "to the end"
+ * @pages_written:	out: dirty pages this call wrote
+ * @bytes_written:	out: bytes this call wrote (never past the segment's size)
+ *
+ * On the /dev/shmdemo file bound to the segment (ENXIO if unbound).  Only
+ * dirty pages are written; each is made clean and read-only again first,
+ * so the next write to it is seen (and written by the next sync).  Then
+ * the file itself is synced (its own fsync).  A write error since this
+ * file last synced is returned once (EIO, ENOSPC...; errseq semantics, as
+ * fsync()).  A memory-only segment has nothing to write: 0 pages.
+ */
+struct shmdemo_sync {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 start;
+	__aligned_u64 len;
+	__aligned_u64 pages_written;
+	__aligned_u64 bytes_written;
+};
+
+#define SHMDEMO_SYNC_SIZE_VER0	40
+
 #define SHMDEMO_IOC_GET		_IOWR(SHMDEMO_IOC_MAGIC, 0x01, struct shmdemo_get)
 #define SHMDEMO_IOC_BIND	_IOW(SHMDEMO_IOC_MAGIC, 0x02, struct shmdemo_bind)
 #define SHMDEMO_IOC_STAT	_IOWR(SHMDEMO_IOC_MAGIC, 0x03, struct shmdemo_stat)
@@ -357,5 +431,6 @@ struct shmdemo_pages {
 #define SHMDEMO_IOC_LOCK	_IOW(SHMDEMO_IOC_MAGIC, 0x0a, struct shmdemo_id)
 #define SHMDEMO_IOC_UNLOCK	_IOW(SHMDEMO_IOC_MAGIC, 0x0b, struct shmdemo_id)
 #define SHMDEMO_IOC_STAT_ANY	_IOWR(SHMDEMO_IOC_MAGIC, 0x0c, struct shmdemo_stat)
+#define SHMDEMO_IOC_SYNC	_IOWR(SHMDEMO_IOC_MAGIC, 0x0d, struct shmdemo_sync)
 
 #endif /* _UAPI_LINUX_SHMDEMO_H */

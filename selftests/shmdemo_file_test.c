@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * File-backed segments (SHMDEMO_GET_FILE): the other half of a page
+ * cache's life, checked byte for byte against the backing file.
+ *
+ *  create: which descriptors make a backing file, the size rules
+ *  read:   the first access to each page reads it from the file, a major
+ *          fault (the module's counter and getrusage() agree); the part of
+ *          the last page past the size is zero
+ *  write:  only dirty pages are written back (SYNC counts them), never
+ *          past the size; a write after a sync is caught by the next;
+ *          msync(MS_SYNC), fsync() of the bound fd, the release of a
+ *          binding and the removal write back too
+ *  evict:  drop_caches drops clean pages, which come back as major faults
+ *  errors: a write-back that fails (a full tmpfs) reaches msync() and
+ *          SYNC, and the data is kept for a later retry
+ *  coherence: what read(2)/write(2) of the file see (README: the
+ *          segment's cache is not the file's)
+ *
+ * Backing files live on a private tmpfs mounted for each test (root), so
+ * a test can fill it up.
+ */
+#include <sys/mount.h>
+#include <sys/resource.h>
+
+#include "kselftest_harness.h"
+#include "shmdemo_util.h"
+
+/* A byte of page @pg at offset @off of the test files: never zero. */
+static unsigned char pattern(long pg, long off)
+{
+	return (unsigned char)(1 + (pg * 31 + off) % 251);
+}
+
+FIXTURE(file) {
+	int dev;		/* /dev/shmdemo, never bound */
+	long pg;
+	char dir[64];
+	bool mounted;
+	int ids[8];
+	int nids;
+};
+
+FIXTURE_SETUP(file)
+{
+	self->pg = shmdemo_page_size();
+	self->nids = 0;
+	self->mounted = false;
+	self->dev = shmdemo_open(O_RDWR);
+	if (self->dev == -ENOENT)
+		SKIP(return, "no " SHMDEMO_DEVICE ": module not loaded");
+	ASSERT_LE(0, self->dev);
+	if (geteuid() != 0)
+		SKIP(return, "needs root (a tmpfs of its own)");
+	snprintf(self->dir, sizeof(self->dir), "/tmp/shmdemo-file-test.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	/* 256 KiB: room for the tests' files, and a size the errors test fills. */
+	ASSERT_EQ(0, mount("shmdemo-file-test", self->dir, "tmpfs", 0, "size=256k,mode=0700"));
+	self->mounted = true;
+}
+
+FIXTURE_TEARDOWN(file)
+{
+	int i;
+
+	for (i = 0; i < self->nids; i++)
+		shmdemo_rmid(self->dev, self->ids[i]);
+	if (self->dev >= 0)
+		close(self->dev);
+	if (self->mounted) {
+		/* A segment's release is deferred (task work): retry a moment. */
+		for (i = 0; i < 50 && umount(self->dir) && errno == EBUSY; i++)
+			usleep(20000);
+		rmdir(self->dir);
+	}
+}
+
+/* A file of @bytes with the pattern (holes when !@fill), open with @flags. */
+static int make_file(struct __test_metadata *_metadata, FIXTURE_DATA(file) *self,
+		     const char *name, long bytes, bool fill, int flags)
+{
+	char path[128];
+	unsigned char *buf;
+	long i;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", self->dir, name);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	EXPECT_LE(0, fd);
+	if (fd < 0)
+		return -1;
+	EXPECT_EQ(0, ftruncate(fd, bytes));
+	if (fill) {
+		buf = malloc(bytes);
+		for (i = 0; i < bytes; i++)
+			buf[i] = pattern(i / self->pg, i % self->pg);
+		EXPECT_EQ(bytes, pwrite(fd, buf, bytes, 0));
+		free(buf);
+	}
+	if (flags != O_RDWR) {
+		close(fd);
+		fd = open(path, flags | O_CLOEXEC);
+		EXPECT_LE(0, fd);
+	}
+	return fd;
+}
+
+/* SHMDEMO_IOC_GET of a private file-backed segment; the id or -errno. */
+static int get_file(int dev, int fd, uint64_t bytes, uint32_t flags)
+{
+	struct shmdemo_get g = {
+		.size = sizeof(g), .key = SHMDEMO_KEY_PRIVATE, .bytes = bytes,
+		.flags = SHMDEMO_GET_CREATE | SHMDEMO_GET_FILE | flags, .mode = 0600,
+		.fd = fd,
+	};
+	int ret = shmdemo_ioctl(dev, SHMDEMO_IOC_GET, &g);
+
+	return ret ? ret : g.id;
+}
+
+static int new_file_seg(struct __test_metadata *_metadata, FIXTURE_DATA(file) *self,
+			int fd, uint64_t bytes)
+{
+	int id = get_file(self->dev, fd, bytes, 0);
+
+	EXPECT_LE(0, id) TH_LOG("GET FILE: %s", strerror(-id));
+	if (id >= 0 && self->nids < (int)ARRAY_SIZE(self->ids))
+		self->ids[self->nids++] = id;
+	return id;
+}
+
+/* A new descriptor bound to @id (read-write unless @ro). */
+static int bound(int id, bool ro)
+{
+	int fd = shmdemo_open(ro ? O_RDONLY : O_RDWR);
+
+	if (fd >= 0 && shmdemo_bind(fd, id, ro ? SHMDEMO_BIND_RDONLY : 0)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int seg_sync(int bfd, uint64_t start, uint64_t len, struct shmdemo_sync *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->size = sizeof(*s);
+	s->start = start;
+	s->len = len;
+	return shmdemo_ioctl(bfd, SHMDEMO_IOC_SYNC, s);
+}
+
+static long majflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_majflt;
+}
+
+#define NEED_SETUP()							\
+	do {								\
+		SHMDEMO_NEED_DEVICE(self->dev);				\
+		if (!self->mounted)					\
+			SKIP(return, "needs root (a tmpfs of its own)");	\
+	} while (0)
+
+TEST_F(file, create_takes_only_readable_regular_files)
+{
+	int fd, wr, dir, p[2], app, empty, dev2;
+
+	NEED_SETUP();
+	fd = make_file(_metadata, self, "f", 4 * self->pg, true, O_RDWR);
+	wr = make_file(_metadata, self, "w", 4 * self->pg, true, O_WRONLY);
+	app = make_file(_metadata, self, "a", 4 * self->pg, true, O_RDWR | O_APPEND);
+	empty = make_file(_metadata, self, "e", 0, false, O_RDWR);
+	dir = open(self->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	dev2 = shmdemo_open(O_RDWR);
+
+	EXPECT_EQ(-EBADF, get_file(self->dev, -1, 0, 0));
+	EXPECT_EQ(-EBADF, get_file(self->dev, 1000000, 0, 0));
+	EXPECT_EQ(-EBADF, get_file(self->dev, wr, 0, 0));	/* not readable */
+	EXPECT_EQ(-EINVAL, get_file(self->dev, dir, 0, 0));	/* not a regular file */
+	EXPECT_EQ(-EINVAL, get_file(self->dev, p[0], 0, 0));
+	EXPECT_EQ(-EINVAL, get_file(self->dev, dev2, 0, 0));	/* the device itself */
+	EXPECT_EQ(-EINVAL, get_file(self->dev, app, 0, 0));	/* O_APPEND */
+	EXPECT_EQ(-EINVAL, get_file(self->dev, empty, 0, 0));	/* size 0 */
+	EXPECT_EQ(-EINVAL, get_file(self->dev, fd, 4 * self->pg + 1, 0)); /* grows it */
+	/* FILE is for creating: with a key, CREATE is needed; fd needs FILE. */
+	{
+		struct shmdemo_get g = {
+			.size = sizeof(g), .key = 0x5d5d0001, .flags = SHMDEMO_GET_FILE,
+			.mode = 0600, .fd = fd,
+		};
+
+		EXPECT_EQ(-EINVAL, shmdemo_ioctl(self->dev, SHMDEMO_IOC_GET, &g));
+		g.flags = SHMDEMO_GET_CREATE;
+		EXPECT_EQ(-EINVAL, shmdemo_ioctl(self->dev, SHMDEMO_IOC_GET, &g));
+	}
+	close(fd);
+	close(wr);
+	close(app);
+	close(empty);
+	close(dir);
+	close(p[0]);
+	close(p[1]);
+	if (dev2 >= 0)
+		close(dev2);
+}
+
+TEST_F(file, size_is_the_files_or_smaller_and_fixed)
+{
+	struct shmdemo_stat st;
+	struct stat fst;
+	int fd, id, id2;
+
+	NEED_SETUP();
+	fd = make_file(_metadata, self, "f", 3 * self->pg + 100, true, O_RDWR);
+	id = new_file_seg(_metadata, self, fd, 0);
+	id2 = new_file_seg(_metadata, self, fd, self->pg);
+	ASSERT_LE(0, id);
+	ASSERT_LE(0, id2);
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	EXPECT_EQ(3 * self->pg + 100, st.bytes);
+	EXPECT_EQ(SHMDEMO_SEG_FILE, st.flags & (SHMDEMO_SEG_FILE | SHMDEMO_SEG_FILE_RDONLY));
+	ASSERT_EQ(0, fstat(fd, &fst));
+	EXPECT_EQ(fst.st_ino, st.file.backing_ino);
+	EXPECT_EQ(0, st.file.major_faults);
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id2, &st));
+	EXPECT_EQ(self->pg, st.bytes);
+	/* Its size is its file's: no resize, and no lock (not yet). */
+	EXPECT_EQ(-EOPNOTSUPP, shmdemo_resize(self->dev, id, 8 * self->pg));
+	{
+		struct shmdemo_id l = { .size = sizeof(l), .id = id };
+
+		EXPECT_EQ(-EOPNOTSUPP, shmdemo_ioctl(self->dev, SHMDEMO_IOC_LOCK, &l));
+	}
+	close(fd);
+}
+
+/* The first access to each page reads it from the file: one major fault each. */
+TEST_F(file, first_access_reads_the_file_as_major_faults)
+{
+	long pages = 9, size = 8 * self->pg + 100, i, j, maj0, bad = 0;
+	struct shmdemo_stat st;
+	volatile unsigned char *p;
+	int fd, id, bfd;
+
+	NEED_SETUP();
+	fd = make_file(_metadata, self, "f", size, true, O_RDWR);
+	id = new_file_seg(_metadata, self, fd, 0);
+	ASSERT_LE(0, id);
+	bfd = bound(id, true);
+	ASSERT_LE(0, bfd);
+	p = mmap(NULL, pages * self->pg, PROT_READ, MAP_SHARED, bfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	maj0 = majflt();
+	for (i = 0; i < pages; i++)
+		for (j = 0; j < self->pg; j++) {
+			long off = i * self->pg + j;
+			unsigned char want = off < size ? pattern(i, j) : 0;
+
+			bad += p[off] != want;
+		}
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(pages, majflt() - maj0);
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	EXPECT_EQ(pages, st.file.major_faults);
+	EXPECT_EQ(size, st.file.bytes_read);
+	EXPECT_EQ(pages, st.counters.pages_resident);
+	EXPECT_EQ(0, st.counters.pages_dirty);
+
+	/* Cached now: another mapping reads without I/O. */
+	munmap((void *)p, pages * self->pg);
+	p = mmap(NULL, pages * self->pg, PROT_READ, MAP_SHARED, bfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	maj0 = majflt();
+	for (i = 0; i < pages; i++)
+		bad += p[i * self->pg] != pattern(i, 0);
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(0, majflt() - maj0);
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	EXPECT_EQ(pages, st.file.major_faults);
+	munmap((void *)p, pages * self->pg);
+	close(bfd);
+	close(fd);
+}
+
+/* Only dirty pages are written back, each once per write. */
+TEST_F(file, sync_writes_exactly_the_dirty_pages)
+{
+	long pages = 16, i;
+	unsigned char got[8];
+	struct shmdemo_sync s;
+	struct shmdemo_stat st;
+	char *p;
+	int fd, id, bfd;
+
+	NEED_SETUP();
+	fd = make_file(_metadata, self, "f", pages * self->pg, true, O_RDWR);
+	id = new_file_seg(_metadata, self, fd, 0);
+	ASSERT_LE(0, id);
+	bfd = bound(id, false);
+	ASSERT_LE(0, bfd);
+	p = mmap(NULL, pages * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < pages; i++)	/* read every page: all clean */
+		EXPECT_EQ(pattern(i, 0), (unsigned char)p[i * self->pg]);
+	p[1 * self->pg + 5] = 'a';
+	p[4 * self->pg] = 'b';
+	p[9 * self->pg + 7] = 'c';
+
+	/* Not in the file yet: its page cache is not ours. */
+	ASSERT_EQ(1, pread(fd, got, 1, 4 * self->pg));
+	EXPECT_EQ(pattern(4, 0), got[0]);
+
+	ASSERT_EQ(0, seg_sync(bfd, 0, 0, &s));
+	EXPECT_EQ(3, s.pages_written);
+	EXPECT_EQ(3 * self->pg, s.bytes_written);
+	ASSERT_EQ(1, pread(fd, got, 1, 4 * self->pg));
+	EXPECT_EQ('b', got[0]);
+	ASSERT_EQ(1, pread(fd, got, 1, 9 * self->pg + 7));
+	EXPECT_EQ('c', got[0]);
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	EXPECT_EQ(0, st.counters.pages_dirty);
+
+	/* Nothing dirty: nothing written. */
+	ASSERT_EQ(0, seg_sync(bfd, 0, 0, &s));
+	EXPECT_EQ(0, s.pages_written);
+
+	/* The page was made read-only again: this write is seen. */
+	p[4 * self->pg + 1] = 'd';
+	ASSERT_EQ(0, seg_sync(bfd, 0, 0, &s));
+	EXPECT_EQ(1, s.pages_written);
+	ASSERT_EQ(1, pread(fd, got, 1, 4 * self->pg + 1));
+	EXPECT_EQ('d', got[0]);
+
+	/* A range: only its dirty pages. */
+	p[2 * self->pg] = 'e';
+	p[12 * self->pg] = 'f';
+	ASSERT_EQ(0, seg_sync(bfd, 12 * self->pg, self->pg, &s));
+	EXPECT_EQ(1, s.pages_written);
+	ASSERT_EQ(0, seg_sync(bfd, 0, 0, &s));
+	EXPECT_EQ(1, s.pages_written);
+
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	EXPECT_EQ(6, st.file.pages_written);
+	EXPECT_EQ(6 * self->pg, st.file.bytes_written);
+	EXPECT_EQ(0, st.file.write_errors);
+	munmap(p, pages * self->pg);
+	close(bfd);
+	close(fd);
+}
+
+/* Bytes past the size, in the last page, stay out of the file. */
+TEST_F(file, the_file_never_grows)
+{
+	long size = 2 * self->pg + 100;
+	struct shmdemo_sync s;
+	struct stat fst;
+	unsigned char got;
+	char *p;
+	int fd, id, bfd;
+
+	NEED_SETUP();
+	fd = make_file(_metadata, self, "f", size, true, O_RDWR);
+	id = new_file_seg(_metadata, self, fd, 0);
+	ASSERT_LE(0, id);
+	bfd = bound(id, false);
+	ASSERT_LE(0, bfd);
+	p = mmap(NULL, 3 * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, p[size]);		/* zero past the size */
+	p[99 + 2 * self->pg] = 'x';	/* the last byte */
+	p[size] = 'y';			/* past it, same page */
+	p[size + 50] = 'z';
+	ASSERT_EQ(0, seg_sync(bfd, 0, 0, &s));
+	EXPECT_EQ(1, s.pages_written);
+	EXPECT_EQ(100, s.bytes_written);
+	ASSERT_EQ(0, fstat(fd, &fst));
+	EXPECT_EQ(size, fst.st_size);
+	ASSERT_EQ(1, pread(fd, &got, 1, size - 1));
+	EXPECT_EQ('x', got);
+	munmap(p, 3 * self->pg);
+	close(bfd);
+	close(fd);
+}
+
+/* msync(MS_SYNC), fsync() of the bound fd, the binding's release, removal. */
+TEST_F(file, msync_fsync_release_and_removal_write_back)
+{
+	long pages = 4;
+	unsigned char got[4];
+	struct shmdemo_stat st;
+	char *p;
+	int fd, id, bfd;
+
+	NEED_SETUP();
+	fd = make_file(_metadata, self, "f", pages * self->pg, true, O_RDWR);
+	id = new_file_seg(_metadata, self, fd, 0);
+	ASSERT_LE(0, id);
+	bfd = bound(id, false);
+	ASSERT_LE(0, bfd);
+	p = mmap(NULL, pages * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+
+	p[0] = 'm';
+	ASSERT_EQ(0, msync(p, pages * self->pg, MS_SYNC));
+	ASSERT_EQ(1, pread(fd, got, 1, 0));
+	EXPECT_EQ('m', got[0]);
+
+	p[self->pg] = 'f';
+	ASSERT_EQ(0, fsync(bfd));
+	ASSERT_EQ(1, pread(fd, got, 1, self->pg));
+	EXPECT_EQ('f', got[0]);
+
+	/* The binding goes (munmap + close): its release writes back. */
+	p[2 * self->pg] = 'r';
+	munmap(p, pages * self->pg);
+	close(bfd);
+	usleep(100000);		/* the release runs as task work, at once in practice */
+	ASSERT_EQ(1, pread(fd, got, 1, 2 * self->pg));
+	EXPECT_EQ('r', got[0]);
+
+	/* Removal of a segment still mapped: the last unmap frees and writes. */
+	bfd = bound(id, false);
+	ASSERT_LE(0, bfd);
+	p = mmap(NULL, pages * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	close(bfd);
+	p[3 * self->pg] = 'x';
+	ASSERT_EQ(0, shmdemo_rmid(self->dev, id));
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));	/* alive while mapped */
+	EXPECT_EQ(SHMDEMO_SEG_DEST, st.flags & SHMDEMO_SEG_DEST);
+	munmap(p, pages * self->pg);
+	usleep(100000);
+	EXPECT_EQ(-EINVAL, shmdemo_stat(self->dev, id, &st));
+	ASSERT_EQ(1, pread(fd, got, 1, 3 * self->pg));
+	EXPECT_EQ('x', got[0]);
+	self->nids = 0;
+	close(fd);
+}
+
+/* A file opened read-only: no shared writable mapping, private ones copy. */
+TEST_F(file, read_only_file_makes_a_read_only_segment)
+{
+	struct shmdemo_stat st;
+	unsigned char got;
+	char *p;
+	int fd, id, bfd;
+
+	NEED_SETUP();
+	fd = make_file(_metadata, self, "f", 2 * self->pg, true, O_RDONLY);
+	id = new_file_seg(_metadata, self, fd, 0);
+	ASSERT_LE(0, id);
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	EXPECT_EQ(SHMDEMO_SEG_FILE | SHMDEMO_SEG_FILE_RDONLY,
+		  st.flags & (SHMDEMO_SEG_FILE | SHMDEMO_SEG_FILE_RDONLY));
+	bfd = bound(id, false);
+	ASSERT_LE(0, bfd);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0));
+	EXPECT_EQ(EACCES, errno);
+	p = mmap(NULL, self->pg, PROT_READ, MAP_SHARED, bfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_NE(0, mprotect(p, self->pg, PROT_READ | PROT_WRITE));
+	munmap(p, self->pg);
+	p = mmap(NULL, self->pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, bfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ((char)pattern(0, 0), p[0]);
+	p[0] = 'q';			/* a private copy */
+	ASSERT_EQ(0, msync(p, self->pg, MS_SYNC));
+	ASSERT_EQ(1, pread(fd, &got, 1, 0));
+	EXPECT_EQ(pattern(0, 0), got);
+	munmap(p, self->pg);
+	close(bfd);
+	close(fd);
+}
+
+/* drop_caches drops clean, unmapped pages; they come back from the file. */
+TEST_F(file, dropped_clean_pages_come_back_as_major_faults)
+{
+	long pages = 8, i, bad = 0;
+	struct shmdemo_stat st;
+	volatile char *p;
+	int fd, id, bfd;
+
+	NEED_SETUP();
+	fd = make_file(_metadata, self, "f", pages * self->pg, true, O_RDWR);
+	id = new_file_seg(_metadata, self, fd, 0);
+	ASSERT_LE(0, id);
+	bfd = bound(id, false);
+	ASSERT_LE(0, bfd);
+	p = mmap(NULL, pages * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < pages; i++)
+		bad += p[i * self->pg] != (char)pattern(i, 0);
+	p[3 * self->pg] = 'd';		/* one dirty page stays */
+	munmap((void *)p, pages * self->pg);
+	ASSERT_EQ(0, shmdemo_write_file("/proc/sys/vm/drop_caches", "1"));
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	EXPECT_EQ(1, st.counters.pages_resident);
+	EXPECT_EQ(1, st.counters.pages_dirty);
+
+	p = mmap(NULL, pages * self->pg, PROT_READ, MAP_SHARED, bfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < pages; i++)
+		bad += p[i * self->pg] != (i == 3 ? 'd' : (char)pattern(i, 0));
+	EXPECT_EQ(0, bad);
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	EXPECT_EQ(2 * pages - 1, st.file.major_faults);
+	munmap((void *)p, pages * self->pg);
+	close(bfd);
+	close(fd);
+}
+
+/*
+ * A write-back that fails - the tmpfs is full, the file's holes can't be
+ * filled - reaches msync() and SYNC, keeps the data dirty, and succeeds
+ * once there is room.
+ */
+TEST_F(file, write_errors_reach_the_caller_and_the_data_is_kept)
+{
+	long pages = 32, i;	/* 128 KiB of holes */
+	struct shmdemo_sync s;
+	struct shmdemo_stat st;
+	char path[128], *p, *fill;
+	unsigned char got;
+	int fd, id, bfd, filler;
+
+	NEED_SETUP();
+	fd = make_file(_metadata, self, "sparse", pages * self->pg, false, O_RDWR);
+	id = new_file_seg(_metadata, self, fd, 0);
+	ASSERT_LE(0, id);
+	bfd = bound(id, false);
+	ASSERT_LE(0, bfd);
+	/* Fill the 256 KiB tmpfs but for a few pages. */
+	snprintf(path, sizeof(path), "%s/filler", self->dir);
+	filler = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	ASSERT_LE(0, filler);
+	fill = calloc(1, self->pg);
+	memset(fill, 1, self->pg);
+	while (pwrite(filler, fill, self->pg, lseek(filler, 0, SEEK_END)) == self->pg)
+		;
+	EXPECT_EQ(ENOSPC, errno);
+	free(fill);
+
+	p = mmap(NULL, pages * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < pages; i++)
+		p[i * self->pg] = (char)('A' + i % 26);
+	EXPECT_EQ(-1, msync(p, pages * self->pg, MS_SYNC));
+	EXPECT_EQ(ENOSPC, errno);
+	/* Kept dirty: SYNC tries again, and fails again. */
+	EXPECT_EQ(-ENOSPC, seg_sync(bfd, 0, 0, &s));
+	EXPECT_GT(pages, (long)s.pages_written);
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	EXPECT_LT(0, st.file.write_errors);
+	EXPECT_LT(0, st.counters.pages_dirty);
+
+	/* Room again: everything reaches the file. */
+	close(filler);
+	ASSERT_EQ(0, unlink(path));
+	ASSERT_EQ(0, seg_sync(bfd, 0, 0, &s));
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	EXPECT_EQ(0, st.counters.pages_dirty);
+	EXPECT_EQ(pages * self->pg, st.file.bytes_written);
+	for (i = 0; i < pages; i++) {
+		ASSERT_EQ(1, pread(fd, &got, 1, i * self->pg));
+		EXPECT_EQ('A' + i % 26, got);
+	}
+	munmap(p, pages * self->pg);
+	close(bfd);
+	close(fd);
+}
+
+/* What a read(2) or write(2) of the file sees, as the README says. */
+TEST_F(file, the_files_own_page_cache_meets_ours_at_read_and_writeback)
+{
+	unsigned char got, b = 'w';
+	struct shmdemo_sync s;
+	volatile char *p;
+	int fd, id, bfd;
+
+	NEED_SETUP();
+	fd = make_file(_metadata, self, "f", 4 * self->pg, true, O_RDWR);
+	id = new_file_seg(_metadata, self, fd, 0);
+	ASSERT_LE(0, id);
+	bfd = bound(id, false);
+	ASSERT_LE(0, bfd);
+	p = mmap(NULL, 4 * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ((char)pattern(0, 0), p[0]);		/* page 0 cached by us */
+
+	/* write(2) to a page we cache: not seen; to one we don't: seen later. */
+	ASSERT_EQ(1, pwrite(fd, &b, 1, 0));
+	ASSERT_EQ(1, pwrite(fd, &b, 1, 2 * self->pg));
+	EXPECT_EQ((char)pattern(0, 0), p[0]);
+	EXPECT_EQ('w', p[2 * self->pg]);
+
+	/* Our write reaches read(2) only after a writeback, and wins. */
+	p[0] = 'm';
+	ASSERT_EQ(1, pread(fd, &got, 1, 0));
+	EXPECT_EQ('w', got);
+	ASSERT_EQ(0, seg_sync(bfd, 0, 0, &s));
+	ASSERT_EQ(1, pread(fd, &got, 1, 0));
+	EXPECT_EQ('m', got);
+	munmap((void *)p, 4 * self->pg);
+	close(bfd);
+	close(fd);
+}
+
+/* SYNC: only on a bound fd, flags and outputs zero, ranges that fit. */
+TEST_F(file, sync_request_rules)
+{
+	struct shmdemo_sync s;
+	int fd, id, bfd, mem;
+
+	NEED_SETUP();
+	fd = make_file(_metadata, self, "f", self->pg, true, O_RDWR);
+	id = new_file_seg(_metadata, self, fd, 0);
+	ASSERT_LE(0, id);
+	EXPECT_EQ(-ENXIO, seg_sync(self->dev, 0, 0, &s));
+	bfd = bound(id, false);
+	ASSERT_LE(0, bfd);
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	s.flags = 1;
+	EXPECT_EQ(-EINVAL, shmdemo_ioctl(bfd, SHMDEMO_IOC_SYNC, &s));
+	s.flags = 0;
+	s.start = 1ULL << 63;
+	EXPECT_EQ(-EINVAL, shmdemo_ioctl(bfd, SHMDEMO_IOC_SYNC, &s));
+	s.start = 4096;
+	s.len = ~0ULL >> 1;
+	EXPECT_EQ(-EINVAL, shmdemo_ioctl(bfd, SHMDEMO_IOC_SYNC, &s));
+	EXPECT_EQ(0, seg_sync(bfd, 0, 0, &s));
+	EXPECT_EQ(0, s.pages_written);
+	/* A memory-only segment: nothing to write, and fsync() is fine. */
+	mem = shmdemo_open(O_RDWR);
+	ASSERT_LE(0, mem);
+	id = shmdemo_new_bound(mem, self->pg);
+	ASSERT_LE(0, id);
+	self->ids[self->nids++] = id;
+	EXPECT_EQ(0, seg_sync(mem, 0, 0, &s));
+	EXPECT_EQ(0, s.pages_written);
+	EXPECT_EQ(0, fsync(mem));
+	EXPECT_EQ(-1, fsync(self->dev));	/* not bound */
+	EXPECT_EQ(EINVAL, errno);
+	close(mem);
+	close(bfd);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
