@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ioctl fuzzing of /dev/shmdemo: every request and its neighbours (numbers
- * 0x00 and 0x0d..0x10, other magics, every direction), with random struct
+ * 0x00 and 0x0e..0x11, other magics, every direction), with random struct
  * sizes, random field values, reserved fields and unknown flags set, and
  * bad pointers (NULL, unmapped, kernel, read-only, a struct crossing into
  * an unmapped page; LIST's and PAGES' arrays too), seeded and bounded in
@@ -139,12 +139,14 @@ static uint64_t stream_seed(const char *test, int slot)
  *           module knows (header preamble; ioctl.c shmdemo_copy_in());
  *   ENOMEM  an allocation failed (the generic rule).
  */
+/* Room for the largest struct (STAT, 208 bytes) plus the oversize tails. */
+#define STRUCT_ROOM	512
 #define E(e)		(1ULL << (e))
 #define ANY_REQUEST	(E(EFAULT) | E(EINVAL) | E(E2BIG) | E(ENOMEM))
 
 enum {
 	R_GET, R_BIND, R_STAT, R_STAT_ANY, R_SET, R_RMID, R_RESIZE, R_INFO,
-	R_INFO_IOR, R_LIST, R_PAGES, R_LOCK, R_UNLOCK, R_OTHER, NREQ
+	R_INFO_IOR, R_LIST, R_PAGES, R_LOCK, R_UNLOCK, R_SYNC, R_OTHER, NREQ
 };
 
 struct req_desc {
@@ -165,7 +167,7 @@ static const struct req_desc reqs[NREQ] = {
 	 */
 	[R_GET] = { "GET", SHMDEMO_IOC_GET, sizeof(struct shmdemo_get),
 		    SHMDEMO_GET_SIZE_VER0, 0, true,
-		    ANY_REQUEST | E(ENOENT) | E(EEXIST) | E(EACCES) | E(ENOSPC) },
+		    ANY_REQUEST | E(ENOENT) | E(EEXIST) | E(EACCES) | E(ENOSPC) | E(EBADF) },
 	/*
 	 * header :75-80 EACCES, "A file binds once (EBUSY)", gone by id
 	 * (EINVAL); shmdemo_dev.c:42 shmdemo_bind() "Return: 0, -EBUSY, -EINVAL,
@@ -224,6 +226,13 @@ static const struct req_desc reqs[NREQ] = {
 		     SHMDEMO_ID_SIZE_VER0, 0, false, ANY_REQUEST | E(EPERM) },
 	[R_UNLOCK] = { "UNLOCK", SHMDEMO_IOC_UNLOCK, sizeof(struct shmdemo_id),
 		       SHMDEMO_ID_SIZE_VER0, 0, false, ANY_REQUEST | E(EPERM) },
+	/*
+	 * header SYNC: "on the /dev/shmdemo file bound to the segment (ENXIO
+	 * if unbound)"; flags and outputs non-zero, a range past LLONG_MAX:
+	 * EINVAL.  The fuzzer's segments are memory-only: no write errors.
+	 */
+	[R_SYNC] = { "SYNC", SHMDEMO_IOC_SYNC, sizeof(struct shmdemo_sync),
+		     SHMDEMO_SYNC_SIZE_VER0, 0, true, ANY_REQUEST | E(ENXIO) },
 	/* ioctl.c:231-232 "-ENOTTY for an unknown request", :275-276. */
 	[R_OTHER] = { "neighbour", 0, 64, 8, 0, false, E(ENOTTY) },
 };
@@ -426,8 +435,8 @@ struct call {
 	size_t readable, writable;
 	uint32_t usize;
 	size_t fill;		/* bytes of w written and saved */
-	uint8_t s[256] __attribute__((aligned(8)));	/* as generated */
-	uint8_t eff[256] __attribute__((aligned(8)));	/* as the module decodes it */
+	uint8_t s[STRUCT_ROOM] __attribute__((aligned(8)));	/* as generated */
+	uint8_t eff[STRUCT_ROOM] __attribute__((aligned(8)));	/* as the module decodes it */
 	/* LIST, PAGES: the array */
 	int alayout;
 	uint32_t *aw;		/* its writable view (GOOD, CROSS) */
@@ -676,6 +685,27 @@ static void gen_get(struct fuzz *f, struct call *c)
 	g->mode = pick_mode(f);
 	g->id = (int)rnd(f);
 	g->__reserved = rnd(f) % 10 ? 0 : (uint32_t)rnd(f) | 1;
+	/*
+	 * FILE takes @fd: never one of ours (a real file would become a
+	 * segment the fuzzer then writes into): none, or far past the open ones.
+	 */
+	if (g->flags & SHMDEMO_GET_FILE)
+		g->fd = rnd(f) % 2 ? -1 : (int)(1000000 + rnd(f) % 1000);
+}
+
+static void gen_sync(struct fuzz *f, struct call *c)
+{
+	struct shmdemo_sync *sy = (void *)c->s;
+
+	if (f->bound_fd >= 0 && rnd(f) % 2) {
+		c->fd = f->bound_fd;
+		c->fd_bound = true;
+	}
+	sy->flags = rnd(f) % 10 ? 0 : (uint32_t)rnd(f) | 1;
+	sy->start = rnd(f) % 4 ? rnd(f) % (1 << 20) : rnd(f);
+	sy->len = rnd(f) % 4 ? rnd(f) % (1 << 20) : rnd(f);
+	sy->pages_written = rnd(f) % 10 ? 0 : rnd(f) | 1;
+	sy->bytes_written = rnd(f) % 10 ? 0 : rnd(f);
 }
 
 static void gen_bind(struct fuzz *f, struct call *c)
@@ -778,7 +808,7 @@ static void gen_pages(struct fuzz *f, struct call *c)
 static unsigned long gen_other_cmd(struct fuzz *f)
 {
 	static const unsigned int magics[] = { 0xb5, 0xb7, 0xa5, 0x36 };
-	static const unsigned int nrs[] = { 0x00, 0x0d, 0x0e, 0x0f, 0x10 };
+	static const unsigned int nrs[] = { 0x00, 0x0e, 0x0f, 0x10, 0x11 };
 	unsigned int magic, nr, dir;
 	unsigned long cmd;
 
@@ -790,14 +820,14 @@ static unsigned long gen_other_cmd(struct fuzz *f)
 			nr = nrs[rnd(f) % ARRAY_SIZE(nrs)];
 			break;
 		case 1:		/* a real number: the wrong direction */
-			nr = 1 + rnd(f) % 0x0c;
+			nr = 1 + rnd(f) % 0x0d;
 			break;
 		case 2:
 			magic = magics[rnd(f) % ARRAY_SIZE(magics)];
-			nr = rnd(f) % 0x11;
+			nr = rnd(f) % 0x12;
 			break;
 		default:
-			nr = 0x11 + rnd(f) % 0xef;
+			nr = 0x12 + rnd(f) % 0xee;
 		}
 		cmd = _IOC(dir, magic, nr, (unsigned int)(rnd(f) & _IOC_SIZEMASK));
 	} while (request_of(cmd) != R_OTHER);
@@ -818,7 +848,7 @@ static void (*const gens[NREQ])(struct fuzz *f, struct call *c) = {
 	[R_STAT_ANY] = gen_stat, [R_SET] = gen_set, [R_RMID] = gen_id,
 	[R_RESIZE] = gen_resize, [R_INFO] = gen_info, [R_INFO_IOR] = gen_info,
 	[R_LIST] = gen_list, [R_PAGES] = gen_pages, [R_LOCK] = gen_id,
-	[R_UNLOCK] = gen_id, [R_OTHER] = gen_other,
+	[R_UNLOCK] = gen_id, [R_SYNC] = gen_sync, [R_OTHER] = gen_other,
 };
 
 /* Random bytes over some fields (never a pointer: it would aim at our memory). */
@@ -998,8 +1028,14 @@ static struct pred predict_request(const struct fuzz *f, const struct call *c)
 	case R_GET: {
 		const struct shmdemo_get *g = (const void *)c->eff;
 
-		if ((g->flags & ~SHMDEMO_GET_FLAGS) || (g->mode & ~0777U) || g->__reserved)
-			return exact(EINVAL, "unknown flag or mode bit, or __reserved set");
+		if ((g->flags & ~SHMDEMO_GET_FLAGS) || (g->mode & ~0777U))
+			return exact(EINVAL, "unknown flag or mode bit");
+		/* header GET: @fd with FILE only, FILE only for a creation */
+		if ((g->flags & SHMDEMO_GET_FILE) && !(g->flags & SHMDEMO_GET_CREATE) &&
+		    g->key != SHMDEMO_KEY_PRIVATE)
+			return exact(EINVAL, "FILE without CREATE");
+		if (!(g->flags & SHMDEMO_GET_FILE) && g->__reserved)
+			return exact(EINVAL, "__reserved set without FILE");
 		if (!wb)
 			return exact(EFAULT, "a struct that can't be written back");
 		an = g->key == SHMDEMO_KEY_PRIVATE ? NULL : anchor_by_key(f, g->key);
@@ -1248,8 +1284,14 @@ static void check_output(struct fuzz *f, const struct call *c)
 	case R_STAT:
 	case R_STAT_ANY: {
 		struct shmdemo_stat st;
+		static const struct shmdemo_file_counters none;
 
-		memcpy(&st, c->w, sizeof(st));
+		/* Only what was written back is there (VER0: no @file). */
+		memset(&st, 0, sizeof(st));
+		memcpy(&st, c->w, head);
+		/* The fuzzer's segments are memory-only: no file counters. */
+		if (memcmp(&st.file, &none, sizeof(none)))
+			fail_call(f, c, "file counters of a memory-only segment");
 		if (st.id != eff_id(c) || st.__pad ||
 		    (st.flags & ~(SHMDEMO_SEG_DEST | SHMDEMO_SEG_LOCKED)) || (st.mode & ~0777U))
 			fail_call(f, c, "id %d, __pad %#x, flags %#x, mode %#o",
@@ -1762,7 +1804,7 @@ FIXTURE_TEARDOWN(fuzz)
 /*
  * The numbers around the real ones: 0x00..0x10 and a few more, every
  * direction, four magics, three sizes in the number.  The module takes
- * exactly the 12 requests (and INFO's old _IOR number) whatever the size
+ * exactly the 13 requests (and INFO's old _IOR number) whatever the size
  * in the number (ioctl.c:21-22), and says ENOTTY to the rest.  With a NULL
  * argument, what it takes fails with EFAULT.
  */
@@ -1792,7 +1834,7 @@ TEST_F(fuzz, request_numbers_next_to_the_real_ones_are_enotty)
 			}
 		}
 	}
-	EXPECT_EQ(13 * ARRAY_SIZE(sizes), taken);
+	EXPECT_EQ(14 * ARRAY_SIZE(sizes), taken);
 }
 
 /* What a valid request of each kind needs, and what undoes it. */
@@ -1806,7 +1848,7 @@ struct valid {
 static int make_valid(int fd, long pg, int r, const struct anchor *an, uint8_t *s,
 		      struct valid *v)
 {
-	memset(s, 0, 256);
+	memset(s, 0, STRUCT_ROOM);
 	v->fd = fd;
 	v->fresh_fd = v->fresh_id = -1;
 	switch (r) {
@@ -1846,6 +1888,14 @@ static int make_valid(int fd, long pg, int r, const struct anchor *an, uint8_t *
 		((struct shmdemo_pages *)s)->id = an->id;
 		((struct shmdemo_pages *)s)->count = ANCHOR_PAGES;
 		((struct shmdemo_pages *)s)->pages_ptr = (uintptr_t)v->pages;
+		break;
+	case R_SYNC:		/* the whole of the anchor, on a file bound to it */
+		v->fresh_fd = shmdemo_open(O_RDWR);
+		if (v->fresh_fd < 0)
+			return v->fresh_fd;
+		v->fd = v->fresh_fd;
+		if (shmdemo_bind(v->fd, an->id, 0))
+			return -EIO;
 		break;
 	}
 	return 0;
@@ -1887,7 +1937,7 @@ TEST_F(fuzz, size_field_rules_hold_for_every_request)
 	struct shmdemo_info before, after;
 	struct anchor an = { .id = -1 };
 	struct valid v;
-	uint8_t *buf, *save, s[256] __attribute__((aligned(8)));
+	uint8_t *buf, *save, s[STRUCT_ROOM] __attribute__((aligned(8)));
 	size_t fill;
 	int r, i, want, err;
 	long ch;
@@ -1976,7 +2026,7 @@ TEST_F(fuzz, bad_pointers_fail_with_efault_and_create_nothing)
 	struct anchor_map map = { NULL, -1 };
 	struct shmdemo_info before, after;
 	struct anchor an = { .id = -1 };
-	uint8_t s[256] __attribute__((aligned(8)));
+	uint8_t s[STRUCT_ROOM] __attribute__((aligned(8)));
 	uint8_t *buf, *guard, *ro, *ro_w;
 	unsigned long ptrs[ARRAY_SIZE(bad)];
 	struct valid v;
