@@ -56,7 +56,10 @@ enum shmd_backend {
  * @sz:		sizeof(struct shmd_open_opts)
  * @backend:	one of enum shmd_backend
  * @key:	DEVICE, SYSV: the key, or SHMD_KEY_PRIVATE for a new segment
- * @path:	FILE: the file's path; POSIX: the object's name ("/name")
+ * @path:	FILE: the file's path; POSIX: the object's name ("/name");
+ *		DEVICE: a regular file the new segment is backed by (opened
+ *		read-write, else read-only; SHMD_CREATE or the private key;
+ *		@size 0: the file's size), NULL for a memory-only segment
  * @size:	bytes; a new segment, or a new or empty file or object, gets
  *		this size; an existing one must be at least this big (0:
  *		whatever it is).  ANON: required.
@@ -144,6 +147,7 @@ int shmd_sync(void *addr, unsigned int flags);
 #define SHMD_STAT_KEY		(1U << 7)
 #define SHMD_STAT_COUNTERS	(1U << 8)	/* counters: DEVICE only */
 #define SHMD_STAT_MTIME		(1U << 9)	/* FILE, POSIX */
+#define SHMD_STAT_FILE		(1U << 10)	/* file: DEVICE, file-backed segments */
 
 /**
  * struct shmd_stat - one status struct for every backend
@@ -168,6 +172,9 @@ int shmd_sync(void *addr, unsigned int flags);
  * @ctime:	last change
  * @mtime:	last modification (FILE, POSIX)
  * @counters:	the module's fault counters (DEVICE)
+ * @file:	a file-backed DEVICE segment: major faults, bytes read from
+ *		and pages and bytes written back to its file, write errors,
+ *		the file's device and inode (SHMD_STAT_FILE)
  */
 struct shmd_stat {
 	size_t sz;
@@ -190,6 +197,7 @@ struct shmd_stat {
 	int64_t ctime;
 	int64_t mtime;
 	struct shmdemo_counters counters;
+	struct shmdemo_file_counters file;
 };
 
 int shmd_stat(struct shmd_seg *seg, struct shmd_stat *st);

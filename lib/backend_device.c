@@ -24,6 +24,24 @@ static int shmd_dev_control(struct shmd_seg *seg)
 	return 0;
 }
 
+/*
+ * A new segment backed by the file at @o->path: opened read-write (else
+ * read-only, which makes a read-only segment) just for the request; the
+ * segment keeps its own reference to the file.
+ */
+static int shmd_dev_get_file(int ctl, const struct shmd_open_opts *o, uint32_t flags, int *idp)
+{
+	int file = open(o->path, O_RDWR | O_CLOEXEC), ret;
+
+	if (file < 0 && (errno == EACCES || errno == EROFS))
+		file = open(o->path, O_RDONLY | O_CLOEXEC);
+	if (file < 0)
+		return -errno;
+	ret = shmdemo_dev_get_file(ctl, o->key, o->size, flags, o->mode & 0777, file, idp);
+	close(file);
+	return ret;
+}
+
 static int shmd_dev_open(struct shmd_seg *seg, const struct shmd_open_opts *o)
 {
 	uint32_t flags = (o->flags & SHMD_CREATE ? SHMDEMO_GET_CREATE : 0) |
@@ -36,7 +54,10 @@ static int shmd_dev_open(struct shmd_seg *seg, const struct shmd_open_opts *o)
 	ret = shmd_dev_control(seg);
 	if (ret)
 		return ret;
-	ret = shmdemo_dev_get(seg->fd, o->key, o->size, flags, o->mode & 0777, &seg->id);
+	if (o->path)
+		ret = shmd_dev_get_file(seg->fd, o, flags, &seg->id);
+	else
+		ret = shmdemo_dev_get(seg->fd, o->key, o->size, flags, o->mode & 0777, &seg->id);
 	if (ret) {
 		close(seg->fd);
 		return ret;
@@ -120,6 +141,10 @@ static int shmd_dev_stat(struct shmd_seg *seg, struct shmd_stat *st)
 	st->dtime = k.dtime;
 	st->ctime = k.ctime;
 	st->counters = k.counters;
+	if (k.flags & SHMDEMO_SEG_FILE) {
+		st->valid |= SHMD_STAT_FILE;
+		st->file = k.file;
+	}
 	return 0;
 }
 

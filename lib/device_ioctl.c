@@ -42,6 +42,32 @@ int shmdemo_dev_get(int fd, int key, uint64_t bytes, uint32_t flags, uint32_t mo
 	return ret;
 }
 
+int shmdemo_dev_get_file(int fd, int key, uint64_t bytes, uint32_t flags, uint32_t mode,
+			 int file_fd, int *idp)
+{
+	struct shmdemo_get req = {
+		.size = sizeof(req), .key = key, .bytes = bytes,
+		.flags = flags | SHMDEMO_GET_FILE, .mode = mode, .fd = file_fd,
+	};
+	int ret = shmdemo_dev_ioctl(fd, SHMDEMO_IOC_GET, &req);
+
+	if (!ret)
+		*idp = req.id;
+	return ret;
+}
+
+int shmdemo_dev_sync(int fd, uint64_t start, uint64_t len, uint64_t *pages, uint64_t *bytes)
+{
+	struct shmdemo_sync req = { .size = sizeof(req), .start = start, .len = len };
+	int ret = shmdemo_dev_ioctl(fd, SHMDEMO_IOC_SYNC, &req);
+
+	if (pages)
+		*pages = req.pages_written;
+	if (bytes)
+		*bytes = req.bytes_written;
+	return ret;
+}
+
 int shmdemo_dev_bind(int fd, int id, uint32_t flags)
 {
 	struct shmdemo_bind req = { .size = sizeof(req), .id = id, .flags = flags };

@@ -22,6 +22,9 @@ int shmdemo_dev_open_best(void);
 /* SHMDEMO_IOC_GET: @flags are SHMDEMO_GET_*; *@idp is the id on success. */
 int shmdemo_dev_get(int fd, int key, uint64_t bytes, uint32_t flags, uint32_t mode,
 		    int *idp);
+/* SHMDEMO_IOC_GET of a new segment backed by the open file @file_fd. */
+int shmdemo_dev_get_file(int fd, int key, uint64_t bytes, uint32_t flags, uint32_t mode,
+			 int file_fd, int *idp);
 /* SHMDEMO_IOC_BIND: @flags are SHMDEMO_BIND_*. */
 int shmdemo_dev_bind(int fd, int id, uint32_t flags);
 /* SHMDEMO_IOC_STAT, or SHMDEMO_IOC_STAT_ANY (no read permission) with @any. */
@@ -34,6 +37,12 @@ int shmdemo_dev_resize(int fd, int id, uint64_t bytes);
 /* SHMDEMO_IOC_LOCK with @lock, else SHMDEMO_IOC_UNLOCK. */
 int shmdemo_dev_lock(int fd, int id, bool lock);
 int shmdemo_dev_info(int fd, struct shmdemo_info *info);
+/*
+ * SHMDEMO_IOC_SYNC on a bound @fd, bytes @start..@start+@len-1 (@len 0: to
+ * the end); what it wrote in *@pages and *@bytes (NULL: not wanted), even
+ * when it fails.
+ */
+int shmdemo_dev_sync(int fd, uint64_t start, uint64_t len, uint64_t *pages, uint64_t *bytes);
 /*
  * SHMDEMO_IOC_LIST into @ids (room for *@countp); *@countp becomes the
  * number of segments, which may exceed the room (ask again with more).

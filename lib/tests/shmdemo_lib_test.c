@@ -528,6 +528,49 @@ TEST(compare_native_backends_agree)
  * Compare, device against native SysV: same bytes for every workload, and
  * the module's counters tell the fault story (C1, C2, fault-around).
  */
+/*
+ * A device segment backed by a file (shmd_open_opts.path): its pages come
+ * from the file, shmd_sync() writes the dirty ones back, shmd_stat() says
+ * how much went each way.
+ */
+TEST(device_segment_backed_by_a_file)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char path[] = "/tmp/shmdemo-lib-file.XXXXXX", buf[8] = { 0 };
+	struct shmd_open_opts o = { .sz = sizeof(o), .backend = SHMD_BACKEND_DEVICE,
+				    .key = SHMD_KEY_PRIVATE, .flags = SHMD_CREATE, .mode = 0600 };
+	struct shmd_stat st = { .sz = sizeof(st) };
+	struct shmd_seg *seg;
+	char *p;
+	int fd;
+
+	if (access(SHMDEMO_DEVICE, F_OK))
+		SKIP(return, "no " SHMDEMO_DEVICE ": module not loaded");
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(5, write(fd, "file!", 5));
+	ASSERT_EQ(0, ftruncate(fd, 3 * pg));
+	o.path = path;
+	ASSERT_EQ(0, shmd_seg_open(&o, &seg));
+	EXPECT_EQ(3 * pg, (long)shmd_seg_size(seg));
+	ASSERT_EQ(0, shmd_attach(seg, NULL, 0, (void **)&p));
+	EXPECT_EQ(0, memcmp(p, "file!", 5));		/* read from the file */
+	memcpy(p + pg, "synced", 6);
+	EXPECT_EQ(0, shmd_sync(p, 0));
+	ASSERT_EQ(6, pread(fd, buf, 6, pg));
+	EXPECT_STREQ("synced", buf);
+	ASSERT_EQ(0, shmd_stat(seg, &st));
+	EXPECT_TRUE(st.valid & SHMD_STAT_FILE);
+	EXPECT_EQ(2, st.file.major_faults);
+	EXPECT_EQ(1, st.file.pages_written);
+	EXPECT_EQ(pg, st.file.bytes_written);
+	EXPECT_EQ(0, shmd_detach(p));
+	EXPECT_EQ(0, shmd_remove(seg));
+	shmd_seg_close(seg);
+	close(fd);
+	unlink(path);
+}
+
 TEST(compare_device_with_sysv)
 {
 	long pg = sysconf(_SC_PAGESIZE);

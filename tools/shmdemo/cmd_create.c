@@ -15,6 +15,7 @@ static int sdt_create_main(int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "excl", no_argument, NULL, 'x' },
+		{ "file", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -27,8 +28,8 @@ static int sdt_create_main(int argc, char **argv)
 	uint64_t pg;
 	int ret, opt;
 
-	o.size = (uint64_t)sdt_page_size();
-	while ((opt = getopt_long(argc, argv, ":k:s:m:xh", longopts, NULL)) != -1) {
+	o.size = 0;	/* one page, or the file's size */
+	while ((opt = getopt_long(argc, argv, ":k:s:m:xf:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
 			if (sdt_parse_key(optarg, &o.key))
@@ -46,6 +47,9 @@ static int sdt_create_main(int argc, char **argv)
 		case 'x':
 			o.flags |= SHMD_EXCL;
 			break;
+		case 'f':
+			o.path = optarg;
+			break;
 		case 'h':
 			sdt_usage(&sdt_cmd_create, stdout, true);
 			return SDT_EXIT_OK;
@@ -55,6 +59,8 @@ static int sdt_create_main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return sdt_usage_err(&sdt_cmd_create, "unexpected argument '%s'", argv[optind]);
+	if (!o.size && !o.path)
+		o.size = (uint64_t)sdt_page_size();
 
 	if (!sdt_device_ready("create"))
 		return SDT_EXIT_FAIL;
@@ -72,7 +78,7 @@ static int sdt_create_main(int argc, char **argv)
 
 const struct sdt_cmd sdt_cmd_create = {
 	.name = "create",
-	.args = "[--key K] [--size BYTES] [--mode MODE] [--excl]",
+	.args = "[--key K] [--size BYTES] [--mode MODE] [--excl] [--file PATH]",
 	.summary = "find or create a segment (like shmget with IPC_CREAT) and print its id",
 	.help = "  --key K        key: decimal, 0x hex, 0 octal (010 is 8), negative\n"
 		"                 (-1 is 0xffffffff), or 'private' (default: private,\n"
@@ -81,6 +87,11 @@ const struct sdt_cmd sdt_cmd_create = {
 		"                 default one page.  An existing key's segment must be at\n"
 		"                 least this big\n"
 		"  --mode MODE    octal permission bits of a new segment (default 0644)\n"
-		"  --excl         fail if the key exists (IPC_EXCL)\n",
+		"  --excl         fail if the key exists (IPC_EXCL)\n"
+		"  --file PATH    back the new segment by this regular file: pages are read\n"
+		"                 from it on first access and dirty ones written back\n"
+		"                 (sync, msync, removal); --size defaults to the file's\n"
+		"                 size and may not exceed it; a file you may only read\n"
+		"                 makes a read-only segment\n",
 	.main = sdt_create_main,
 };

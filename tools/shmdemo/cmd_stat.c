@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * shmdemo stat ID [--json]: every field of struct shmdemo_stat, readable:
- * owners by name, times as dates ("never" for 0), and the fault counters.
+ * owners by name, times as dates ("never" for 0), the fault counters, and
+ * for a file-backed segment its file and what was read and written back.
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "tool.h"
@@ -12,11 +14,38 @@
 /* What the flags mean, "-" for none; other bits are shown only in the number. */
 static const char *sdt_stat_flags(uint32_t flags, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s",
-		 flags & SHMDEMO_SEG_DEST ? "dest: removed, alive while attached" : "",
-		 (flags & SHMDEMO_SEG_DEST) && (flags & SHMDEMO_SEG_LOCKED) ? "; " : "",
-		 flags & SHMDEMO_SEG_LOCKED ? "locked: like SHM_LOCK" : "");
+	static const struct { uint32_t bit; const char *what; } names[] = {
+		{ SHMDEMO_SEG_DEST, "dest: removed, alive while attached" },
+		{ SHMDEMO_SEG_LOCKED, "locked: like SHM_LOCK" },
+		{ SHMDEMO_SEG_FILE, "file: backed by a file" },
+		{ SHMDEMO_SEG_FILE_RDONLY, "file opened read-only: no shared writes" },
+	};
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < SDT_ARRAY_SIZE(names); i++)
+		if ((flags & names[i].bit) && n < len)
+			n += snprintf(buf + n, len - n, "%s%s", n ? "; " : "", names[i].what);
 	return *buf ? buf : "-";
+}
+
+/* A file-backed segment's file and what went between it and the segment. */
+static void sdt_stat_file_text(const struct shmdemo_stat *st)
+{
+	const struct shmdemo_file_counters *fc = &st->file;
+
+	if (!(st->flags & SHMDEMO_SEG_FILE))
+		return;
+	printf("file:\n");
+	/* new_encode_dev() is glibc's dev_t encoding: major() and minor() read it. */
+	printf("  %-16s device %u:%u inode %" PRIu64 "\n", "backing",
+	       major((dev_t)fc->backing_dev), minor((dev_t)fc->backing_dev),
+	       (uint64_t)fc->backing_ino);
+	printf("  %-16s %" PRIu64 " (%" PRIu64 " bytes read)\n", "major_faults",
+	       (uint64_t)fc->major_faults, (uint64_t)fc->bytes_read);
+	printf("  %-16s %" PRIu64 " (%" PRIu64 " bytes)\n", "pages_written",
+	       (uint64_t)fc->pages_written, (uint64_t)fc->bytes_written);
+	printf("  %-16s %" PRIu64 "\n", "write_errors", (uint64_t)fc->write_errors);
 }
 
 static void sdt_stat_text(const struct shmdemo_stat *st)
@@ -51,6 +80,7 @@ static void sdt_stat_text(const struct shmdemo_stat *st)
 	printf("  %-16s %" PRIu64 "\n", "pages_alloc", (uint64_t)c->pages_alloc);
 	printf("  %-16s %" PRIu64 "\n", "pages_resident", (uint64_t)c->pages_resident);
 	printf("  %-16s %" PRIu64 "\n", "pages_dirty", (uint64_t)c->pages_dirty);
+	sdt_stat_file_text(st);
 }
 
 static void sdt_stat_json(const struct shmdemo_stat *st)
@@ -65,7 +95,7 @@ static void sdt_stat_json(const struct shmdemo_stat *st)
 	       ", \"write_faults\": %" PRIu64 ", \"cow_faults\": %" PRIu64
 	       ", \"mkwrite\": %" PRIu64 ", \"around_pages\": %" PRIu64
 	       ", \"pages_alloc\": %" PRIu64 ", \"pages_resident\": %" PRIu64
-	       ", \"pages_dirty\": %" PRIu64 "}}\n",
+	       ", \"pages_dirty\": %" PRIu64 "}",
 	       st->id, st->key, st->mode, (uint64_t)st->bytes, st->uid, st->gid,
 	       st->cuid, st->cgid, st->cpid, st->lpid, (uint64_t)st->nattch,
 	       (int64_t)st->atime, (int64_t)st->dtime, (int64_t)st->ctime, st->flags,
@@ -74,6 +104,17 @@ static void sdt_stat_json(const struct shmdemo_stat *st)
 	       (uint64_t)c->read_faults, (uint64_t)c->write_faults, (uint64_t)c->cow_faults,
 	       (uint64_t)c->mkwrite, (uint64_t)c->around_pages, (uint64_t)c->pages_alloc,
 	       (uint64_t)c->pages_resident, (uint64_t)c->pages_dirty);
+	if (st->flags & SHMDEMO_SEG_FILE)
+		printf(",\n \"file\": {\"rdonly\": %s, \"backing_dev\": %" PRIu64
+		       ", \"backing_ino\": %" PRIu64 ", \"major_faults\": %" PRIu64
+		       ", \"bytes_read\": %" PRIu64 ", \"pages_written\": %" PRIu64
+		       ", \"bytes_written\": %" PRIu64 ", \"write_errors\": %" PRIu64 "}",
+		       st->flags & SHMDEMO_SEG_FILE_RDONLY ? "true" : "false",
+		       (uint64_t)st->file.backing_dev, (uint64_t)st->file.backing_ino,
+		       (uint64_t)st->file.major_faults, (uint64_t)st->file.bytes_read,
+		       (uint64_t)st->file.pages_written, (uint64_t)st->file.bytes_written,
+		       (uint64_t)st->file.write_errors);
+	printf("}\n");
 }
 
 static int sdt_stat_main(int argc, char **argv)

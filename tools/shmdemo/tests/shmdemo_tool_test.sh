@@ -879,6 +879,28 @@ t_compare_device_and_sysv_agree_on_records() {
 	grep -q '^  verdict: same outcome (bytes identical)' "$TMP/out" || { show "$TMP/out"; return 1; }
 }
 
+# create --file: a file-backed segment; stat shows its file and what went
+# between them; attach --write writes back when the binding goes.
+t_create_file_backed_and_stat() {
+	f=$TMP/backing
+	printf 'hello file' >"$f" && truncate -s $((2 * PG)) "$f" || return 1
+	id=$(sd create --file "$f") && echo "$id" >>"$IDS" || return 1
+	expect_rc 0 stat "$id" || return 1
+	lines_match "$TMP/out" "^bytes +$((2 * PG)) \\(2 pages of $PG\\)\$" \
+		'^flags +0x4 \(file: backed by a file\)$' '^file:$' \
+		"^  backing +device [0-9]+:[0-9]+ inode $(stat -c %i "$f")\$" \
+		'^  major_faults +0 \(0 bytes read\)$' || { show "$TMP/out"; return 1; }
+	expect_rc 0 attach "$id" --touch 0-1 --write --hold 0 || return 1
+	expect_rc 0 stat "$id" --json || return 1
+	grep -q '"major_faults": 2, "bytes_read": '$((2 * PG))', "pages_written": 2' "$TMP/out" ||
+		{ show "$TMP/out"; return 1; }
+	# touch writes a zero at the start of each page: "hello" lost its h.
+	[ "$(head -c 5 "$f" | od -An -c | tr -d ' ')" = '\0ello' ] || { od -c "$f" | head -3; return 1; }
+	[ "$(stat -c %s "$f")" = $((2 * PG)) ] || { say "the file grew"; return 1; }
+	expect_rc 1 resize "$id" $((4 * PG)) || return 1
+	grep -q "Operation not supported" "$TMP/err" || { show "$TMP/err"; return 1; }
+}
+
 # The experiments moved to their own program: the old command says where.
 t_demo_command_points_to_shmdemo_demo() {
 	expect_rc 2 demo E1 || return 1
@@ -911,7 +933,7 @@ create_over_the_limit_names_max_seg_bytes negative_numbers_are_rejected_as_value
 attach_touch_past_the_end_fails_before_attaching key_with_leading_zero_is_octal
 help_has_one_exit_status_line compare_without_module_says_so compare_native_backends_agree
 compare_device_and_sysv_agree_on_records demo_command_points_to_shmdemo_demo
-compare_help_explains_backends_and_workloads"
+compare_help_explains_backends_and_workloads create_file_backed_and_stat"
 # Cases that need no device: they run wherever the tool is built.
 NODEV_TESTS=" usage_errors_exit_2 help_exits_0 without_module_commands_say_how_to_load_it
 negative_numbers_are_rejected_as_values help_has_one_exit_status_line
