@@ -262,6 +262,7 @@ enum shmd_workload {
  * @backends:	the two backends; {0, 0} means {DEVICE, SYSV}
  * @size:	segment bytes (0: 64 pages; RECORDS: room for @records)
  * @records:	RECORDS: how many (0: 10, the article's count)
+ * @flags:	SHMD_COMPARE_*
  */
 struct shmd_compare_opts {
 	size_t sz;
@@ -269,7 +270,14 @@ struct shmd_compare_opts {
 	enum shmd_backend backends[2];
 	uint64_t size;
 	unsigned int records;
+	unsigned int flags;
 };
+
+/*
+ * shmd_compare_opts.flags: a DEVICE run's segment is backed by a new file
+ * in $TMPDIR (default /tmp), removed after - to set it beside FILE.
+ */
+#define SHMD_COMPARE_DEVICE_FILE	(1U << 0)
 
 /**
  * struct shmd_run - one backend's run of the workload

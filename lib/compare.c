@@ -288,8 +288,27 @@ static void shmd_step_past_end(struct shmd_seg *seg, const struct shmd_wl *wl,
 	seg->ops->detach(&a);
 }
 
-static int shmd_fresh_seg(enum shmd_backend backend, uint64_t size, char *name,
-			  size_t namelen, struct shmd_seg **segp)
+/* A new file of @size zero bytes at @name (in $TMPDIR), for a file-backed device segment. */
+static int shmd_backing_file(const char *name, uint64_t size)
+{
+	int fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)size))
+		ret = -errno;
+	close(fd);
+	if (ret)
+		unlink(name);
+	return ret;
+}
+
+/*
+ * A new segment for one run; @name is set to a file to unlink after it
+ * (FILE, and DEVICE with @device_file) or a POSIX name, else empty.
+ */
+static int shmd_fresh_seg(enum shmd_backend backend, bool device_file, uint64_t size,
+			  char *name, size_t namelen, struct shmd_seg **segp)
 {
 	static int serial;
 	struct shmd_open_opts o = {
@@ -297,11 +316,14 @@ static int shmd_fresh_seg(enum shmd_backend backend, uint64_t size, char *name,
 		.flags = SHMD_CREATE | SHMD_EXCL, .mode = 0600,
 	};
 	const char *tmp = getenv("TMPDIR");
+	int ret;
 
 	name[0] = '\0';
-	if (backend == SHMD_BACKEND_FILE)
-		snprintf(name, namelen, "%s/shmd-compare-%d-%d", tmp ? tmp : "/tmp",
-			 getpid(), __atomic_fetch_add(&serial, 1, __ATOMIC_RELAXED));
+	device_file = device_file && backend == SHMD_BACKEND_DEVICE;
+	if (backend == SHMD_BACKEND_FILE || device_file)
+		snprintf(name, namelen, "%s/shmd-compare-%s%d-%d", tmp ? tmp : "/tmp",
+			 device_file ? "device-" : "", getpid(),
+			 __atomic_fetch_add(&serial, 1, __ATOMIC_RELAXED));
 	else if (backend == SHMD_BACKEND_POSIX)
 		snprintf(name, namelen, "/shmd-compare-%d-%d", getpid(),
 			 __atomic_fetch_add(&serial, 1, __ATOMIC_RELAXED));
@@ -309,6 +331,16 @@ static int shmd_fresh_seg(enum shmd_backend backend, uint64_t size, char *name,
 		o.path = name;
 	if (backend == SHMD_BACKEND_ANON)
 		o.flags = o.mode = 0;
+	if (device_file) {
+		ret = shmd_backing_file(name, size);
+		if (ret)
+			return ret;
+		o.flags = SHMD_CREATE;	/* a private key: always new */
+		ret = shmd_seg_open(&o, segp);
+		if (ret)
+			unlink(name);
+		return ret;
+	}
 	return shmd_seg_open(&o, segp);
 }
 
@@ -391,8 +423,8 @@ static int shmd_capture(struct shmd_seg *seg, uint64_t size, struct shmd_run *ru
 	return run->bytes ? 0 : -ENOMEM;
 }
 
-static void shmd_compare_one(enum shmd_backend backend, const struct shmd_wl *wl,
-			     struct shmd_run *run)
+static void shmd_compare_one(enum shmd_backend backend, bool device_file,
+			     const struct shmd_wl *wl, struct shmd_run *run)
 {
 	struct shmd_seg *seg;
 	char name[256];
@@ -400,7 +432,7 @@ static void shmd_compare_one(enum shmd_backend backend, const struct shmd_wl *wl
 
 	run->backend = backend;
 	run->faults.sz = sizeof(run->faults);
-	ret = shmd_fresh_seg(backend, wl->size, name, sizeof(name), &seg);
+	ret = shmd_fresh_seg(backend, device_file, wl->size, name, sizeof(name), &seg);
 	if (ret) {
 		run->error = ret;
 		return;
@@ -412,6 +444,9 @@ static void shmd_compare_one(enum shmd_backend backend, const struct shmd_wl *wl
 	if (backend != SHMD_BACKEND_ANON)
 		shmd_remove(seg);
 	shmd_seg_close(seg);
+	/* The device segment's backing file (FILE's own went with shmd_remove()). */
+	if (backend == SHMD_BACKEND_DEVICE && name[0])
+		unlink(name);
 }
 
 int shmd_compare(const struct shmd_compare_opts *opts, struct shmd_compare *c)
@@ -429,7 +464,7 @@ int shmd_compare(const struct shmd_compare_opts *opts, struct shmd_compare *c)
 	if (!c || c->sz < sizeof(*c))
 		return -EINVAL;
 	memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
-	if (!shmd_workload_name(o.workload))
+	if (!shmd_workload_name(o.workload) || (o.flags & ~SHMD_COMPARE_DEVICE_FILE))
 		return -EINVAL;
 	if (!o.backends[0] && !o.backends[1]) {
 		o.backends[0] = SHMD_BACKEND_DEVICE;
@@ -449,7 +484,8 @@ int shmd_compare(const struct shmd_compare_opts *opts, struct shmd_compare *c)
 	memset(c, 0, sizeof(*c));
 	c->sz = usize;
 	for (k = 0; k < 2; k++)
-		shmd_compare_one(o.backends[k], &wl, &c->run[k]);
+		shmd_compare_one(o.backends[k], o.flags & SHMD_COMPARE_DEVICE_FILE, &wl,
+				 &c->run[k]);
 
 	c->first_diff = -1;
 	for (i = 0; i < c->run[0].len && i < c->run[1].len; i++)

@@ -571,6 +571,38 @@ TEST(device_segment_backed_by_a_file)
 	unlink(path);
 }
 
+/* A file-backed device segment beside mmap of a file: the same outcome. */
+TEST(compare_device_file_with_file)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int w;
+
+	if (access(SHMDEMO_DEVICE, F_OK))
+		SKIP(return, "no " SHMDEMO_DEVICE ": module not loaded");
+	for (w = SHMD_WL_RECORDS; w <= SHMD_WL_PAST_END; w++) {
+		struct shmd_compare_opts o = {
+			.sz = sizeof(o), .workload = w, .size = 16 * pg,
+			.backends = { SHMD_BACKEND_DEVICE, SHMD_BACKEND_FILE },
+			.flags = SHMD_COMPARE_DEVICE_FILE,
+		};
+		struct shmd_compare c = { .sz = sizeof(c) };
+
+		ASSERT_EQ(0, shmd_compare(&o, &c));
+		EXPECT_EQ(0, c.run[0].error) TH_LOG("%s", shmd_workload_name(w));
+		EXPECT_TRUE(c.same_outcome) TH_LOG("%s", shmd_workload_name(w));
+		/* Every page came from the file: at least one major fault. */
+		if (w == SHMD_WL_TOUCH)
+			EXPECT_EQ(16, c.run[0].faults.majflt);
+		shmd_compare_release(&c);
+	}
+	{
+		struct shmd_compare_opts o = { .sz = sizeof(o), .flags = 2 };
+		struct shmd_compare c = { .sz = sizeof(c) };
+
+		EXPECT_EQ(-EINVAL, shmd_compare(&o, &c));
+	}
+}
+
 TEST(compare_device_with_sysv)
 {
 	long pg = sysconf(_SC_PAGESIZE);

@@ -30,7 +30,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: shmdemo-compare [--json] [-a BACKEND] [-b BACKEND] [--size BYTES]\n"
-		"                       [--records N] WORKLOAD\n");
+		"                       [--records N] [--device-file] WORKLOAD\n");
 }
 
 static void help(void)
@@ -48,6 +48,9 @@ static void help(void)
 	       "                  (default, and 0: 64 pages)\n"
 	       "  --records N     records: how many 8-byte records (default, and 0: 10);\n"
 	       "                  the segment must hold them; other workloads ignore it\n"
+	       "  --device-file   the device's segment is backed by a new file in $TMPDIR\n"
+	       "                  (default /tmp): its pages are read from the file (major\n"
+	       "                  faults) and written back; compare it with -b file\n"
 	       "  -j, --json      a JSON array, one object per workload, instead of tables\n"
 	       "  -h, --help      this help\n"
 	       "\n"
@@ -211,6 +214,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "size", required_argument, NULL, 's' },
 		{ "records", required_argument, NULL, 'r' },
+		{ "device-file", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -233,6 +237,9 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 'f':
+			o.flags |= SHMD_COMPARE_DEVICE_FILE;
 			break;
 		case 's':
 		case 'r':

@@ -854,6 +854,14 @@ t_compare_without_module_says_so() {
 	[ ! -s "$TMP/out" ] || { say "it ran something:"; show "$TMP/out"; return 1; }
 }
 
+t_compare_device_file_and_file_agree() {
+	[ -x "$HERE/shmdemo-compare" ] || { WHY="shmdemo-compare not installed beside the test"; return 77; }
+	TMPDIR=$TMP "$HERE/shmdemo-compare" -a device -b file --device-file all >"$TMP/out" 2>"$TMP/err" ||
+		{ show "$TMP/err"; show "$TMP/out"; return 1; }
+	[ "$(grep -c '^  verdict: same outcome' "$TMP/out")" = 5 ] || { show "$TMP/out"; return 1; }
+	[ -z "$(ls "$TMP" | grep shmd-compare)" ] || { say "backing files left"; ls "$TMP"; return 1; }
+}
+
 # --help says what each backend and workload is, and the exit status.
 t_compare_help_explains_backends_and_workloads() {
 	[ -x "$HERE/shmdemo-compare" ] || { WHY="shmdemo-compare not installed beside the test"; return 77; }
@@ -933,7 +941,8 @@ create_over_the_limit_names_max_seg_bytes negative_numbers_are_rejected_as_value
 attach_touch_past_the_end_fails_before_attaching key_with_leading_zero_is_octal
 help_has_one_exit_status_line compare_without_module_says_so compare_native_backends_agree
 compare_device_and_sysv_agree_on_records demo_command_points_to_shmdemo_demo
-compare_help_explains_backends_and_workloads create_file_backed_and_stat"
+compare_help_explains_backends_and_workloads create_file_backed_and_stat
+compare_device_file_and_file_agree"
 # Cases that need no device: they run wherever the tool is built.
 NODEV_TESTS=" usage_errors_exit_2 help_exits_0 without_module_commands_say_how_to_load_it
 negative_numbers_are_rejected_as_values help_has_one_exit_status_line
