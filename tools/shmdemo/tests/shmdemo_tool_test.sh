@@ -890,21 +890,21 @@ t_compare_device_and_sysv_agree_on_records() {
 # create --file: a file-backed segment; stat shows its file and what went
 # between them; attach --write writes back when the binding goes.
 t_create_file_backed_and_stat() {
-	f=$TMP/backing
-	printf 'hello file' >"$f" && truncate -s $((2 * PG)) "$f" || return 1
-	id=$(sd create --file "$f") && echo "$id" >>"$IDS" || return 1
+	backing=$TMP/backing
+	printf 'hello file' >"$backing" && truncate -s $((2 * PG)) "$backing" || return 1
+	id=$(sd create --file "$backing") && echo "$id" >>"$IDS" || return 1
 	expect_rc 0 stat "$id" || return 1
 	lines_match "$TMP/out" "^bytes +$((2 * PG)) \\(2 pages of $PG\\)\$" \
 		'^flags +0x4 \(file: backed by a file\)$' '^file:$' \
-		"^  backing +device [0-9]+:[0-9]+ inode $(stat -c %i "$f")\$" \
+		"^  backing +device [0-9]+:[0-9]+ inode $(stat -c %i "$backing")\$" \
 		'^  major_faults +0 \(0 bytes read\)$' || { show "$TMP/out"; return 1; }
 	expect_rc 0 attach "$id" --touch 0-1 --write --hold 0 || return 1
 	expect_rc 0 stat "$id" --json || return 1
 	grep -q '"major_faults": 2, "bytes_read": '$((2 * PG))', "pages_written": 2' "$TMP/out" ||
 		{ show "$TMP/out"; return 1; }
 	# touch writes a zero at the start of each page: "hello" lost its h.
-	[ "$(head -c 5 "$f" | od -An -c | tr -d ' ')" = '\0ello' ] || { od -c "$f" | head -3; return 1; }
-	[ "$(stat -c %s "$f")" = $((2 * PG)) ] || { say "the file grew"; return 1; }
+	[ "$(head -c 5 "$backing" | od -An -c | tr -d ' ')" = '\0ello' ] || { od -c "$backing" | head -3; return 1; }
+	[ "$(stat -c %s "$backing")" = $((2 * PG)) ] || { say "the file grew"; return 1; }
 	expect_rc 1 resize "$id" $((4 * PG)) || return 1
 	grep -q "Operation not supported" "$TMP/err" || { show "$TMP/err"; return 1; }
 }
