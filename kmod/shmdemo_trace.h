@@ -52,45 +52,35 @@ TRACE_EVENT(shmdemo_fault,
 		      shmdemo_show_fault_result(__entry->result), __entry->latency_ns)
 );
 
-/* A file-backed segment's page read from its file (the I/O of a major fault). */
-TRACE_EVENT(shmdemo_read,
-	    TP_PROTO(int id, pgoff_t pgoff, long bytes, int err, u64 latency_ns),
-	    TP_ARGS(id, pgoff, bytes, err, latency_ns),
-	    TP_STRUCT__entry(__field(int, id)
-			     __field(unsigned long, pgoff)
-			     __field(long, bytes)
-			     __field(int, err)
-			     __field(u64, latency_ns)
-			     ),
-	    TP_fast_assign(__entry->id = id;
-			   __entry->pgoff = pgoff;
-			   __entry->bytes = bytes;
-			   __entry->err = err;
-			   __entry->latency_ns = latency_ns;
-			   ),
-	    TP_printk("id=%d pgoff=%lu bytes=%ld err=%d latency_ns=%llu", __entry->id,
-		      __entry->pgoff, __entry->bytes, __entry->err, __entry->latency_ns)
+/* Page I/O of a file-backed segment: the bytes moved, the error, the time. */
+DECLARE_EVENT_CLASS(shmdemo_file_io,
+		    TP_PROTO(int id, pgoff_t pgoff, long bytes, int err, u64 latency_ns),
+		    TP_ARGS(id, pgoff, bytes, err, latency_ns),
+		    TP_STRUCT__entry(__field(int, id)
+				     __field(unsigned long, pgoff)
+				     __field(long, bytes)
+				     __field(int, err)
+				     __field(u64, latency_ns)
+				     ),
+		    TP_fast_assign(__entry->id = id;
+				   __entry->pgoff = pgoff;
+				   __entry->bytes = bytes;
+				   __entry->err = err;
+				   __entry->latency_ns = latency_ns;
+				   ),
+		    TP_printk("id=%d pgoff=%lu bytes=%ld err=%d latency_ns=%llu", __entry->id,
+			      __entry->pgoff, __entry->bytes, __entry->err, __entry->latency_ns)
 );
 
-/* A dirty page of a file-backed segment written back to its file. */
-TRACE_EVENT(shmdemo_writeback,
-	    TP_PROTO(int id, pgoff_t pgoff, long bytes, int err, u64 latency_ns),
-	    TP_ARGS(id, pgoff, bytes, err, latency_ns),
-	    TP_STRUCT__entry(__field(int, id)
-			     __field(unsigned long, pgoff)
-			     __field(long, bytes)
-			     __field(int, err)
-			     __field(u64, latency_ns)
-			     ),
-	    TP_fast_assign(__entry->id = id;
-			   __entry->pgoff = pgoff;
-			   __entry->bytes = bytes;
-			   __entry->err = err;
-			   __entry->latency_ns = latency_ns;
-			   ),
-	    TP_printk("id=%d pgoff=%lu bytes=%ld err=%d latency_ns=%llu", __entry->id,
-		      __entry->pgoff, __entry->bytes, __entry->err, __entry->latency_ns)
-);
+/* A page read from the file: the I/O of a major fault. */
+DEFINE_EVENT(shmdemo_file_io, shmdemo_read,
+	     TP_PROTO(int id, pgoff_t pgoff, long bytes, int err, u64 latency_ns),
+	     TP_ARGS(id, pgoff, bytes, err, latency_ns));
+
+/* A dirty page written back to the file. */
+DEFINE_EVENT(shmdemo_file_io, shmdemo_writeback,
+	     TP_PROTO(int id, pgoff_t pgoff, long bytes, int err, u64 latency_ns),
+	     TP_ARGS(id, pgoff, bytes, err, latency_ns));
 
 TRACE_EVENT(shmdemo_map_pages,
 	    TP_PROTO(int id, pgoff_t start, pgoff_t end, pgoff_t pgoff, long mapped,

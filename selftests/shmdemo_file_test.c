@@ -150,6 +150,42 @@ static int seg_sync(int bfd, uint64_t start, uint64_t len, struct shmdemo_sync *
 	return shmdemo_ioctl(bfd, SHMDEMO_IOC_SYNC, s);
 }
 
+/* A test's file, its segment, a binding and a mapping of it. */
+struct fseg {
+	int fd;		/* the backing file */
+	int id;
+	int bfd;	/* bound to @id */
+	char *p;	/* @len bytes mapped MAP_SHARED from @bfd */
+	size_t len;
+};
+
+/*
+ * make_file() + a segment of all of it + a binding (read-only for a
+ * PROT_READ mapping) + a shared mapping of @len bytes.  False (the test
+ * failed) when a step does not work.
+ */
+static bool fseg_open(struct __test_metadata *_metadata, FIXTURE_DATA(file) *self,
+		      long bytes, bool fill, int prot, size_t len, struct fseg *fs)
+{
+	fs->fd = make_file(_metadata, self, "f", bytes, fill, O_RDWR);
+	fs->id = fs->fd < 0 ? -1 : new_file_seg(_metadata, self, fs->fd, 0);
+	fs->bfd = fs->id < 0 ? -1 : bound(fs->id, !(prot & PROT_WRITE));
+	fs->len = len;
+	fs->p = fs->bfd < 0 ? MAP_FAILED : mmap(NULL, len, prot, MAP_SHARED, fs->bfd, 0);
+	EXPECT_NE(MAP_FAILED, fs->p);
+	return fs->p != MAP_FAILED;
+}
+
+static void fseg_close(struct fseg *fs)
+{
+	if (fs->p != MAP_FAILED)
+		munmap(fs->p, fs->len);
+	if (fs->bfd >= 0)
+		close(fs->bfd);
+	if (fs->fd >= 0)
+		close(fs->fd);
+}
+
 static long majflt(void)
 {
 	struct rusage ru;
@@ -287,6 +323,69 @@ TEST_F(file, first_access_reads_the_file_as_major_faults)
 	close(fd);
 }
 
+/* Lines of @text with "@event: id=@id ". */
+static int count_events(const char *text, const char *event, int id)
+{
+	char want[64];
+	const char *p;
+	int n = 0;
+
+	snprintf(want, sizeof(want), "%s: id=%d ", event, id);
+	for (p = strstr(text, want); p; p = strstr(p + 1, want))
+		n++;
+	return n;
+}
+
+/*
+ * The tracepoints say what the counters say: one shmdemo_read per major
+ * fault, one shmdemo_writeback per page written (a private tracefs
+ * instance: nobody else's buffer is touched).
+ */
+TEST_F(file, trace_events_match_the_counters)
+{
+	char inst[128], path[192], *buf;
+	struct shmdemo_sync s;
+	struct shmdemo_stat st;
+	struct fseg fs;
+	long i;
+	int tfd;
+	ssize_t n;
+
+	NEED_SETUP();
+	snprintf(inst, sizeof(inst), "/sys/kernel/tracing/instances/shmdemo-file-test.%d",
+		 (int)getpid());
+	if (mkdir(inst, 0700))
+		SKIP(return, "no tracefs instances (%s)", strerror(errno));
+	snprintf(path, sizeof(path), "%s/events/shmdemo/enable", inst);
+	if (shmdemo_write_file(path, "1")) {
+		rmdir(inst);
+		SKIP(return, "no shmdemo events in tracefs");
+	}
+	ASSERT_TRUE(fseg_open(_metadata, self, 6 * self->pg, true, PROT_READ | PROT_WRITE,
+			      6 * self->pg, &fs));
+	for (i = 0; i < 6; i += 2)		/* 3 major faults */
+		fs.p[i * self->pg] = 'w';	/* ...and 3 dirty pages */
+	ASSERT_EQ(0, seg_sync(fs.bfd, 0, 0, &s));
+	EXPECT_EQ(3, s.pages_written);
+	shmdemo_write_file(path, "0");
+
+	snprintf(path, sizeof(path), "%s/trace", inst);
+	buf = calloc(1, 1 << 20);
+	tfd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, tfd);
+	n = read(tfd, buf, (1 << 20) - 1);
+	close(tfd);
+	ASSERT_LT(0, n);
+	ASSERT_EQ(0, shmdemo_stat(self->dev, fs.id, &st));
+	EXPECT_EQ(3, st.file.major_faults);
+	EXPECT_EQ((int)st.file.major_faults, count_events(buf, "shmdemo_read", fs.id));
+	EXPECT_EQ((int)st.file.pages_written, count_events(buf, "shmdemo_writeback", fs.id));
+	EXPECT_NE(NULL, strstr(buf, "result=LOCKED|MAJOR")) TH_LOG("no major fault event");
+	free(buf);
+	fseg_close(&fs);
+	rmdir(inst);
+}
+
 /* Only dirty pages are written back, each once per write. */
 TEST_F(file, sync_writes_exactly_the_dirty_pages)
 {
@@ -294,17 +393,14 @@ TEST_F(file, sync_writes_exactly_the_dirty_pages)
 	unsigned char got[8];
 	struct shmdemo_sync s;
 	struct shmdemo_stat st;
+	struct fseg fs;
 	char *p;
 	int fd, id, bfd;
 
 	NEED_SETUP();
-	fd = make_file(_metadata, self, "f", pages * self->pg, true, O_RDWR);
-	id = new_file_seg(_metadata, self, fd, 0);
-	ASSERT_LE(0, id);
-	bfd = bound(id, false);
-	ASSERT_LE(0, bfd);
-	p = mmap(NULL, pages * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
-	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(fseg_open(_metadata, self, pages * self->pg, true, PROT_READ | PROT_WRITE,
+			      pages * self->pg, &fs));
+	fd = fs.fd, id = fs.id, bfd = fs.bfd, p = fs.p;
 	for (i = 0; i < pages; i++)	/* read every page: all clean */
 		EXPECT_EQ(pattern(i, 0), (unsigned char)p[i * self->pg]);
 	p[1 * self->pg + 5] = 'a';
@@ -348,9 +444,7 @@ TEST_F(file, sync_writes_exactly_the_dirty_pages)
 	EXPECT_EQ(6, st.file.pages_written);
 	EXPECT_EQ(6 * self->pg, st.file.bytes_written);
 	EXPECT_EQ(0, st.file.write_errors);
-	munmap(p, pages * self->pg);
-	close(bfd);
-	close(fd);
+	fseg_close(&fs);
 }
 
 /* Bytes past the size, in the last page, stay out of the file. */
@@ -360,31 +454,25 @@ TEST_F(file, the_file_never_grows)
 	struct shmdemo_sync s;
 	struct stat fst;
 	unsigned char got;
+	struct fseg fs;
 	char *p;
-	int fd, id, bfd;
 
 	NEED_SETUP();
-	fd = make_file(_metadata, self, "f", size, true, O_RDWR);
-	id = new_file_seg(_metadata, self, fd, 0);
-	ASSERT_LE(0, id);
-	bfd = bound(id, false);
-	ASSERT_LE(0, bfd);
-	p = mmap(NULL, 3 * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
-	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(fseg_open(_metadata, self, size, true, PROT_READ | PROT_WRITE,
+			      3 * self->pg, &fs));
+	p = fs.p;
 	EXPECT_EQ(0, p[size]);		/* zero past the size */
 	p[99 + 2 * self->pg] = 'x';	/* the last byte */
 	p[size] = 'y';			/* past it, same page */
 	p[size + 50] = 'z';
-	ASSERT_EQ(0, seg_sync(bfd, 0, 0, &s));
+	ASSERT_EQ(0, seg_sync(fs.bfd, 0, 0, &s));
 	EXPECT_EQ(1, s.pages_written);
 	EXPECT_EQ(100, s.bytes_written);
-	ASSERT_EQ(0, fstat(fd, &fst));
+	ASSERT_EQ(0, fstat(fs.fd, &fst));
 	EXPECT_EQ(size, fst.st_size);
-	ASSERT_EQ(1, pread(fd, &got, 1, size - 1));
+	ASSERT_EQ(1, pread(fs.fd, &got, 1, size - 1));
 	EXPECT_EQ('x', got);
-	munmap(p, 3 * self->pg);
-	close(bfd);
-	close(fd);
+	fseg_close(&fs);
 }
 
 /* msync(MS_SYNC), fsync() of the bound fd, the binding's release, removal. */
@@ -393,17 +481,14 @@ TEST_F(file, msync_fsync_release_and_removal_write_back)
 	long pages = 4;
 	unsigned char got[4];
 	struct shmdemo_stat st;
+	struct fseg fs;
 	char *p;
 	int fd, id, bfd;
 
 	NEED_SETUP();
-	fd = make_file(_metadata, self, "f", pages * self->pg, true, O_RDWR);
-	id = new_file_seg(_metadata, self, fd, 0);
-	ASSERT_LE(0, id);
-	bfd = bound(id, false);
-	ASSERT_LE(0, bfd);
-	p = mmap(NULL, pages * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
-	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(fseg_open(_metadata, self, pages * self->pg, true, PROT_READ | PROT_WRITE,
+			      pages * self->pg, &fs));
+	fd = fs.fd, id = fs.id, bfd = fs.bfd, p = fs.p;
 
 	p[0] = 'm';
 	ASSERT_EQ(0, msync(p, pages * self->pg, MS_SYNC));
@@ -482,17 +567,14 @@ TEST_F(file, dropped_clean_pages_come_back_as_major_faults)
 {
 	long pages = 8, i, bad = 0;
 	struct shmdemo_stat st;
+	struct fseg fs;
 	volatile char *p;
-	int fd, id, bfd;
+	int id, bfd;
 
 	NEED_SETUP();
-	fd = make_file(_metadata, self, "f", pages * self->pg, true, O_RDWR);
-	id = new_file_seg(_metadata, self, fd, 0);
-	ASSERT_LE(0, id);
-	bfd = bound(id, false);
-	ASSERT_LE(0, bfd);
-	p = mmap(NULL, pages * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
-	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(fseg_open(_metadata, self, pages * self->pg, true, PROT_READ | PROT_WRITE,
+			      pages * self->pg, &fs));
+	id = fs.id, bfd = fs.bfd, p = fs.p;
 	for (i = 0; i < pages; i++)
 		bad += p[i * self->pg] != (char)pattern(i, 0);
 	p[3 * self->pg] = 'd';		/* one dirty page stays */
@@ -509,9 +591,8 @@ TEST_F(file, dropped_clean_pages_come_back_as_major_faults)
 	EXPECT_EQ(0, bad);
 	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
 	EXPECT_EQ(2 * pages - 1, st.file.major_faults);
-	munmap((void *)p, pages * self->pg);
-	close(bfd);
-	close(fd);
+	fs.p = (char *)p;	/* the second mapping, same length */
+	fseg_close(&fs);
 }
 
 /*
@@ -579,17 +660,14 @@ TEST_F(file, the_files_own_page_cache_meets_ours_at_read_and_writeback)
 {
 	unsigned char got, b = 'w';
 	struct shmdemo_sync s;
+	struct fseg fs;
 	volatile char *p;
-	int fd, id, bfd;
+	int fd, bfd;
 
 	NEED_SETUP();
-	fd = make_file(_metadata, self, "f", 4 * self->pg, true, O_RDWR);
-	id = new_file_seg(_metadata, self, fd, 0);
-	ASSERT_LE(0, id);
-	bfd = bound(id, false);
-	ASSERT_LE(0, bfd);
-	p = mmap(NULL, 4 * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
-	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(fseg_open(_metadata, self, 4 * self->pg, true, PROT_READ | PROT_WRITE,
+			      4 * self->pg, &fs));
+	fd = fs.fd, bfd = fs.bfd, p = fs.p;
 	EXPECT_EQ((char)pattern(0, 0), p[0]);		/* page 0 cached by us */
 
 	/* write(2) to a page we cache: not seen; to one we don't: seen later. */
@@ -605,9 +683,7 @@ TEST_F(file, the_files_own_page_cache_meets_ours_at_read_and_writeback)
 	ASSERT_EQ(0, seg_sync(bfd, 0, 0, &s));
 	ASSERT_EQ(1, pread(fd, &got, 1, 0));
 	EXPECT_EQ('m', got);
-	munmap((void *)p, 4 * self->pg);
-	close(bfd);
-	close(fd);
+	fseg_close(&fs);
 }
 
 /* SYNC: only on a bound fd, flags and outputs zero, ranges that fit. */
