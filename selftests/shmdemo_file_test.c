@@ -595,6 +595,95 @@ TEST_F(file, dropped_clean_pages_come_back_as_major_faults)
 	fseg_close(&fs);
 }
 
+struct cg_reader {
+	const char *cg;		/* the cgroup to run in */
+	int bfd;		/* bound to the segment */
+	long len;
+	long pg;
+	int pass;		/* 1: first read, 2: read again */
+};
+
+/* In the limited cgroup: read every page and check it (exit 0 if all right). */
+static int read_in_cgroup(void *varg)
+{
+	struct cg_reader *a = varg;
+	char path[256], pid[32];
+	volatile unsigned char *p;
+	long i;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", a->cg);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	n = snprintf(pid, sizeof(pid), "%d\n", getpid());
+	if (fd < 0 || write(fd, pid, n) != n)
+		return 10;
+	close(fd);
+	p = mmap(NULL, a->len, PROT_READ, MAP_SHARED, a->bfd, 0);
+	if (p == MAP_FAILED)
+		return 11;
+	for (i = 0; i < a->len / a->pg; i++)
+		if (p[i * a->pg] != pattern(i, 0) || p[i * a->pg + a->pg - 1] != pattern(i, a->pg - 1))
+			return 12;
+	return 0;
+}
+
+/*
+ * A memory cgroup limit far below the segment: reading it all evicts clean
+ * pages as it goes (they are page cache of a file), and reading it again
+ * brings them back from the file, right.
+ */
+TEST_F(file, a_memcg_limit_evicts_clean_pages_and_they_come_back)
+{
+	const long pages = 4096;	/* 16 MiB, against a 4 MiB limit */
+	struct cg_reader a = { .pg = self->pg };
+	struct shmdemo_stat st;
+	char cg[128], path[192];
+	unsigned long long maj1, res1;
+	int fd, id;
+
+	NEED_SETUP();
+	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "size=32m"));
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) &&
+	    mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL))
+		SKIP(return, "no cgroup v2: %s", strerror(errno));
+	if (shmdemo_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
+		SKIP(return, "memory controller not available");
+	snprintf(cg, sizeof(cg), "/sys/fs/cgroup/shmdemo-file-test-%d", getpid());
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	snprintf(path, sizeof(path), "%s/memory.max", cg);
+	ASSERT_EQ(0, shmdemo_write_file(path, "4194304"));
+
+	fd = make_file(_metadata, self, "big", pages * self->pg, true, O_RDWR);
+	id = new_file_seg(_metadata, self, fd, 0);
+	ASSERT_LE(0, id);
+	a.cg = cg;
+	a.len = pages * self->pg;
+	a.bfd = bound(id, true);
+	ASSERT_LE(0, a.bfd);
+
+	a.pass = 1;
+	EXPECT_EQ(0, shmdemo_run_child(read_in_cgroup, &a, -1, -1));
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	maj1 = st.file.major_faults;
+	res1 = st.counters.pages_resident;
+	EXPECT_EQ(pages, maj1);		/* each page read once */
+	EXPECT_GT(pages / 2, res1) TH_LOG("%llu of %ld pages resident under 4 MiB", res1, pages);
+
+	a.pass = 2;
+	EXPECT_EQ(0, shmdemo_run_child(read_in_cgroup, &a, -1, -1));
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	/* What was evicted came back from the file: at least every page not resident. */
+	EXPECT_LE(pages - res1, st.file.major_faults - maj1);
+	EXPECT_GE(pages, st.file.major_faults - maj1);
+
+	close(a.bfd);
+	close(fd);
+	EXPECT_EQ(0, shmdemo_rmid(self->dev, id));
+	self->nids = 0;
+	usleep(100000);
+	EXPECT_EQ(0, rmdir(cg));
+}
+
 /*
  * A write-back that fails - the tmpfs is full, the file's holes can't be
  * filled - reaches msync() and SYNC, keeps the data dirty, and succeeds
