@@ -21,6 +21,10 @@
  *    and dirties the folio for the next one.  A failed write is recorded
  *    in the mapping (mapping_set_error(): errseq, reported once to each
  *    file that syncs) and the folio is dirtied again: its data is kept.
+ *    A folio written back at least once since it was read in carries
+ *    PG_checked (owner_priv_1, the file system's own bit: our folios are
+ *    not swap-backed), reported as SHMDEMO_PAGE_WRITTEN by PAGES; it goes
+ *    when the folio leaves the page cache.
  *  - evict: the mapping is evictable (unlike a memory-only one), the inode
  *    is on its superblock's list (drop_caches sees it), and clean folios
  *    may be dropped by reclaim; the next access reads them again.
@@ -211,6 +215,8 @@ static int shmdemo_write_folio(struct folio *folio, struct shmdemo_wb_count *cou
 		err = n < 0 ? (int)n : -EIO;
 	trace_shmdemo_writeback(backing->id, folio->index, done, err,
 				start ? ktime_get_ns() - start : 0);
+	if (!err)
+		folio_set_checked(folio);	/* SHMDEMO_PAGE_WRITTEN */
 	folio_end_writeback(folio);
 
 	if (err) {

@@ -903,6 +903,9 @@ static void shmdemo_page_flags(struct folio *folio, void *arg)
 
 	if (folio_test_dirty(folio))
 		v |= SHMDEMO_PAGE_DIRTY;
+	/* Set by a file-backed segment's writeback (shmdemo_file.c). */
+	if (folio_test_checked(folio))
+		v |= SHMDEMO_PAGE_WRITTEN;
 	v |= min(shmdemo_folio_mapcount(folio), 0xffff) << SHMDEMO_PAGE_MAPCOUNT_SHIFT;
 	for (idx = max(folio->index, a->start); idx < end && idx < a->start + a->n; idx++)
 		a->out[idx - a->start] = v;

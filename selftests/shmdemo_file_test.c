@@ -447,6 +447,43 @@ TEST_F(file, sync_writes_exactly_the_dirty_pages)
 	fseg_close(&fs);
 }
 
+static uint32_t page_word(int dev, int id, uint64_t index)
+{
+	uint32_t v = 0;
+	struct shmdemo_pages req = {
+		.size = sizeof(req), .id = id, .start = index, .count = 1,
+		.pages_ptr = (uintptr_t)&v,
+	};
+
+	return shmdemo_ioctl(dev, SHMDEMO_IOC_PAGES, &req) ? 0xffffffff : v;
+}
+
+/* PAGES tells written-back pages from the others (the residency map's source). */
+TEST_F(file, pages_marks_the_pages_written_back)
+{
+	const uint32_t mapped = 1 << SHMDEMO_PAGE_MAPCOUNT_SHIFT;
+	struct shmdemo_sync s;
+	struct fseg fs;
+
+	NEED_SETUP();
+	ASSERT_TRUE(fseg_open(_metadata, self, 4 * self->pg, true, PROT_READ | PROT_WRITE,
+			      4 * self->pg, &fs));
+	EXPECT_EQ((char)pattern(0, 0), fs.p[0]);	/* read: clean */
+	fs.p[self->pg] = 'x';				/* written: dirty */
+	EXPECT_EQ(SHMDEMO_PAGE_RESIDENT | mapped, page_word(self->dev, fs.id, 0));
+	EXPECT_EQ(SHMDEMO_PAGE_RESIDENT | SHMDEMO_PAGE_DIRTY | mapped,
+		  page_word(self->dev, fs.id, 1));
+	EXPECT_EQ(0, page_word(self->dev, fs.id, 2));	/* never touched */
+	ASSERT_EQ(0, seg_sync(fs.bfd, 0, 0, &s));
+	EXPECT_EQ(SHMDEMO_PAGE_RESIDENT | mapped, page_word(self->dev, fs.id, 0));
+	EXPECT_EQ(SHMDEMO_PAGE_RESIDENT | SHMDEMO_PAGE_WRITTEN | mapped,
+		  page_word(self->dev, fs.id, 1));
+	fs.p[self->pg + 1] = 'y';			/* dirty again */
+	EXPECT_EQ(SHMDEMO_PAGE_RESIDENT | SHMDEMO_PAGE_DIRTY | SHMDEMO_PAGE_WRITTEN | mapped,
+		  page_word(self->dev, fs.id, 1));
+	fseg_close(&fs);
+}
+
 /* Bytes past the size, in the last page, stay out of the file. */
 TEST_F(file, the_file_never_grows)
 {

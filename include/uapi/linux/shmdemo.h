@@ -350,6 +350,8 @@ struct shmdemo_list {
 /* One __u32 per page in shmdemo_pages' array */
 #define SHMDEMO_PAGE_RESIDENT		(1U << 0)	/* in the segment's page cache */
 #define SHMDEMO_PAGE_DIRTY		(1U << 1)	/* written through a mapping */
+/* file-backed: written back to the file since it was read in */
+#define SHMDEMO_PAGE_WRITTEN		(1U << 2)
 #define SHMDEMO_PAGE_MAPCOUNT_SHIFT	16		/* bits 16-31: mappings (PTEs) */
 #define SHMDEMO_PAGE_MAPCOUNT(v)	((v) >> SHMDEMO_PAGE_MAPCOUNT_SHIFT)
 #define SHMDEMO_PAGES_MAX		65536		/* entries per request */
