@@ -32,7 +32,7 @@ static void demo_usage(FILE *f, int full)
 		   "ROW (any case; default: all, in this order):\n");
 	for (i = 0; (row = demo_row_at(i)); i++)
 		fprintf(f, "  %-3s %s\n", row->name, row->title);
-	fprintf(f, "C3 and C4 are not rows yet.  PFNs and tracepoints are shown only as root.\n"
+	fprintf(f, "C3 is not a row yet.  PFNs and tracepoints are shown only as root.\n"
 		   "\n"
 		   "Exit status: 0 every row ran on both sides, 1 a row could not run or failed\n"
 		   "(without " SHMDEMO_DEVICE " every device side is skipped), 2 usage error.\n"

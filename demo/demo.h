@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * shmdemo-demo - the article's experiments (E1-E4) and claims (C1, C2, C5,
- * C6), each run natively and on /dev/shmdemo side by side, with the
+ * shmdemo-demo - the article's experiments (E1-E4) and claims (C1, C2, C4,
+ * C5, C6), each run natively and on /dev/shmdemo side by side, with the
  * kernel-side evidence and a verdict computed from what was measured.
  *
  * Two users: the CLI (main.c: demo_main()) and the
@@ -155,6 +155,17 @@ struct demo_c2 {
 	int trace_lines;	/* device: shmdemo_map_pages lines for B, -1 none */
 };
 
+/* C4: two processes, one counter, without and with a process-shared mutex */
+struct demo_c4 {
+	long cpus;		/* online: lost updates need two running at once */
+	long racy_each;		/* increments per process without a lock */
+	long racy_final;	/* the counter after both */
+	long lost;		/* 2 * racy_each - racy_final */
+	long locked_each;	/* increments per process under the mutex */
+	long locked_final;	/* the counter after both: 2 * locked_each */
+	uint64_t racy_ns, locked_ns;
+};
+
 /* C5: the same bytes through a pipe and through shared memory */
 struct demo_xfer {
 	uint64_t cold_ns;	/* first round: includes first-touch faults (shm) */
@@ -202,6 +213,7 @@ struct demo_result {
 	struct demo_e4 e4[DEMO_NSIDES];
 	struct demo_touch touch[DEMO_NSIDES];	/* C1 and C6 */
 	struct demo_c2 c2[DEMO_NSIDES];
+	struct demo_c4 c4[DEMO_NSIDES];
 	struct demo_c5 c5;
 };
 
@@ -234,7 +246,7 @@ struct demo_row {
 };
 
 extern const struct demo_row demo_row_e1, demo_row_e2, demo_row_e3, demo_row_e4,
-	demo_row_c1, demo_row_c2, demo_row_c5, demo_row_c6;
+	demo_row_c1, demo_row_c2, demo_row_c4, demo_row_c5, demo_row_c6;
 
 /* driver.c: results */
 void demo_say(struct demo_result *r, enum demo_sec sec, const char *fmt, ...)

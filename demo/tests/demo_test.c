@@ -227,6 +227,23 @@ TEST_F_TIMEOUT(demo, c2_second_process_shares_the_cached_pages, DEMO_TEST_TIMEOU
 	EXPECT_EQ(DEMO_V_REPRODUCED, SIDE.verdict) TH_LOG("%s", SIDE.because);
 }
 
+/*
+ * Unsynchronised increments may be lost (never gained); under the
+ * process-shared mutex the count is exact; the verdict follows the numbers.
+ */
+TEST_F_TIMEOUT(demo, c4_the_mutex_count_is_exact_the_racy_one_never_more, DEMO_TEST_TIMEOUT)
+{
+	const struct demo_c4 *e = &self->r.c4[self->side];
+
+	RUN_ROW("C4");
+	EXPECT_LE(1, e->cpus);
+	EXPECT_EQ(2 * e->locked_each, e->locked_final);
+	EXPECT_GE(2 * e->racy_each, e->racy_final);
+	EXPECT_LE(2, e->racy_final);	/* the least two racing processes can leave */
+	EXPECT_EQ(2 * e->racy_each - e->racy_final, e->lost);
+	EXPECT_EQ(e->lost > 0 ? DEMO_V_REPRODUCED : DEMO_V_DIFFERS, SIDE.verdict);
+}
+
 TEST_F_TIMEOUT(demo, c5_pipe_copies_twice_shm_not_at_all, DEMO_TEST_TIMEOUT)
 {
 	const struct demo_c5 *e = &self->r.c5;

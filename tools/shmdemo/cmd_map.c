@@ -25,13 +25,16 @@ static void sdt_map_json(const struct sdt_map *m, const struct sdt_map_summary *
 	for (i = 0; i < m->npages; i++) {
 		uint32_t v = m->pages[i];
 
-		printf("%s\n  {\"resident\": %s, \"dirty\": %s, \"mapcount\": %u}", i ? "," : "",
-		       v & SHMDEMO_PAGE_RESIDENT ? "true" : "false",
-		       v & SHMDEMO_PAGE_DIRTY ? "true" : "false", SHMDEMO_PAGE_MAPCOUNT(v));
+		printf("%s\n  {\"resident\": %s, \"dirty\": %s, \"written\": %s, \"mapcount\": %u}",
+		       i ? "," : "", v & SHMDEMO_PAGE_RESIDENT ? "true" : "false",
+		       v & SHMDEMO_PAGE_DIRTY ? "true" : "false",
+		       v & SHMDEMO_PAGE_WRITTEN ? "true" : "false", SHMDEMO_PAGE_MAPCOUNT(v));
 	}
 	printf("%s],\n \"summary\": {\"pages\": %" PRIu64 ", \"resident\": %" PRIu64
-	       ", \"dirty\": %" PRIu64 ", \"mapped\": %" PRIu64 ", \"shared\": %" PRIu64 "}}\n",
-	       m->npages ? "\n" : "", s->pages, s->resident, s->dirty, s->mapped, s->shared);
+	       ", \"dirty\": %" PRIu64 ", \"mapped\": %" PRIu64 ", \"shared\": %" PRIu64
+	       ", \"written\": %" PRIu64 "}}\n",
+	       m->npages ? "\n" : "", s->pages, s->resident, s->dirty, s->mapped, s->shared,
+	       s->written);
 }
 
 static bool sdt_map_want_color(bool no_color)
@@ -172,21 +175,23 @@ const struct sdt_cmd sdt_cmd_map = {
 	.help = "One character per page, rows of --width pages (default 64), each row led\n"
 		"by its first page's offset (page index):\n"
 		"  .  not resident       o  resident, clean       D  resident, dirty\n"
+		"  w  resident, written back to its file (file-backed segments)\n"
 		"  2..9  mapped by that many page tables, + by 10 or more (the digit keeps\n"
 		"        the page's colour)\n"
 		"then a legend and `pages N, resident R, dirty D, mapped M` (M: pages\n"
-		"mapped by at least one page table).\n"
+		"mapped by at least one page table; then `, written back W` when W > 0).\n"
 		"  --no-color    no ANSI colours (default: colours when stdout is a terminal\n"
 		"                and NO_COLOR is unset; dirty red, clean blue, absent dim)\n"
 		"  --json        {\"id\": .., \"pages\": [{\"resident\": .., \"dirty\": ..,\n"
-		"                \"mapcount\": ..}, ...], \"summary\": {...}}\n"
+		"                \"written\": .., \"mapcount\": ..}, ...], \"summary\": {...}}\n"
 		"  --svg FILE    write an SVG picture (FILE - : standard output): a title\n"
 		"                (segment id, key, size, kernel), a legend, the first page\n"
 		"                and byte offset of each row, one 16 px cell per page with\n"
 		"                a tooltip (page, offset, state, mappings)\n"
 		"  --png FILE    write a PNG (zlib-compressed): 8x8 px per page\n"
 		"                cells in both: hollow grey not resident, sky blue clean,\n"
-		"                vermillion with a black corner dirty (Okabe-Ito colours,\n"
+		"                vermillion with a black corner dirty, bluish green with a\n"
+		"                black bar written back (Okabe-Ito colours,\n"
 		"                told apart by colour-blind readers too), a black digit\n"
 		"                the number of page tables mapping the page\n"
 		"  --width N     pages per row, 1..4096\n",

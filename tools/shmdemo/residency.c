@@ -21,6 +21,8 @@ char sdt_map_char(uint32_t v)
 		return 'D';
 	case SDT_CELL_CLEAN:
 		return 'o';
+	case SDT_CELL_WRITTEN:
+		return 'w';
 	default:
 		return '.';
 	}
@@ -33,6 +35,8 @@ const char *sdt_cell_name(enum sdt_cell c)
 		return "resident, dirty";
 	case SDT_CELL_CLEAN:
 		return "resident, clean";
+	case SDT_CELL_WRITTEN:
+		return "resident, written back";
 	default:
 		return "not resident";
 	}
@@ -48,15 +52,20 @@ void sdt_map_summarize(const struct sdt_map *m, struct sdt_map_summary *s)
 
 		s->resident += !!(v & SHMDEMO_PAGE_RESIDENT);
 		s->dirty += !!(v & SHMDEMO_PAGE_DIRTY);
+		s->written += !!(v & SHMDEMO_PAGE_WRITTEN);
 		s->mapped += SHMDEMO_PAGE_MAPCOUNT(v) >= 1;
 		s->shared += SHMDEMO_PAGE_MAPCOUNT(v) >= 2;
 	}
 }
 
+/* Written-back pages only exist in file-backed segments: named only there. */
 void sdt_map_print_summary(FILE *f, const struct sdt_map_summary *s)
 {
-	fprintf(f, "pages %" PRIu64 ", resident %" PRIu64 ", dirty %" PRIu64 ", mapped %" PRIu64
-		"\n", s->pages, s->resident, s->dirty, s->mapped);
+	fprintf(f, "pages %" PRIu64 ", resident %" PRIu64 ", dirty %" PRIu64 ", mapped %" PRIu64,
+		s->pages, s->resident, s->dirty, s->mapped);
+	if (s->written)
+		fprintf(f, ", written back %" PRIu64, s->written);
+	fputc('\n', f);
 }
 
 void sdt_map_title(const struct sdt_map *m, char *buf, size_t len)

@@ -14,6 +14,7 @@ enum sdt_cell {
 	SDT_CELL_ABSENT,	/* not resident */
 	SDT_CELL_CLEAN,		/* resident, not written */
 	SDT_CELL_DIRTY,		/* resident, written through a mapping */
+	SDT_CELL_WRITTEN,	/* resident, clean, written back to its file (file-backed) */
 	SDT_CELL_KINDS
 };
 
@@ -26,6 +27,7 @@ enum sdt_cell {
 #define SDT_RGB_ABSENT	0x999999U	/* outline of a not-resident cell */
 #define SDT_RGB_CLEAN	0x56b4e9U	/* Okabe-Ito sky blue */
 #define SDT_RGB_DIRTY	0xd55e00U	/* Okabe-Ito vermillion */
+#define SDT_RGB_WRITTEN	0x009e73U	/* Okabe-Ito bluish green */
 #define SDT_RGB_MARK	0x000000U	/* dirty corner, mapping count */
 
 struct sdt_map {
@@ -40,20 +42,22 @@ struct sdt_map {
 };
 
 struct sdt_map_summary {
-	uint64_t pages, resident, dirty, mapped, shared;
+	uint64_t pages, resident, dirty, mapped, shared, written;
 };
 
 static inline enum sdt_cell sdt_cell_of(uint32_t v)
 {
 	if (!(v & SHMDEMO_PAGE_RESIDENT))
 		return SDT_CELL_ABSENT;
-	return v & SHMDEMO_PAGE_DIRTY ? SDT_CELL_DIRTY : SDT_CELL_CLEAN;
+	if (v & SHMDEMO_PAGE_DIRTY)
+		return SDT_CELL_DIRTY;	/* dirty again after a writeback: dirty */
+	return v & SHMDEMO_PAGE_WRITTEN ? SDT_CELL_WRITTEN : SDT_CELL_CLEAN;
 }
 
 /* residency.c */
-/* '.', 'o', 'D'; the mapping count 2..9 as a digit, '+' for 10 or more. */
+/* '.', 'o', 'D', 'w'; the mapping count 2..9 as a digit, '+' for 10 or more. */
 char sdt_map_char(uint32_t v);
-/* "not resident", "resident, clean", "resident, dirty" */
+/* "not resident", "resident, clean", "resident, dirty", "resident, written back" */
 const char *sdt_cell_name(enum sdt_cell c);
 void sdt_map_summarize(const struct sdt_map *m, struct sdt_map_summary *s);
 void sdt_map_print_summary(FILE *f, const struct sdt_map_summary *s);

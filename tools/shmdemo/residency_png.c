@@ -23,6 +23,7 @@ enum {
 	SDT_PX_CLEAN,
 	SDT_PX_DIRTY,
 	SDT_PX_MARK,
+	SDT_PX_WRITTEN,
 	SDT_PX_COLORS
 };
 
@@ -30,7 +31,7 @@ enum {
 
 static const uint8_t sdt_map_palette[SDT_PX_COLORS * 3] = {
 	SDT_RGB(SDT_RGB_BG), SDT_RGB(SDT_RGB_ABSENT), SDT_RGB(SDT_RGB_CLEAN),
-	SDT_RGB(SDT_RGB_DIRTY), SDT_RGB(SDT_RGB_MARK),
+	SDT_RGB(SDT_RGB_DIRTY), SDT_RGB(SDT_RGB_MARK), SDT_RGB(SDT_RGB_WRITTEN),
 };
 
 /* 3x5 digits 1..9 and '+' (index 0), one row of 3 bits per entry, left bit first. */
@@ -62,9 +63,13 @@ static void sdt_png_cell(uint8_t *px, uint64_t w, uint32_t v)
 			if (c == SDT_CELL_ABSENT)
 				p = x && y && x < n - 1 && y < n - 1 ? SDT_PX_BG : SDT_PX_ABSENT;
 			else
-				p = c == SDT_CELL_DIRTY ? SDT_PX_DIRTY : SDT_PX_CLEAN;
+				p = c == SDT_CELL_DIRTY ? SDT_PX_DIRTY :
+				    c == SDT_CELL_WRITTEN ? SDT_PX_WRITTEN : SDT_PX_CLEAN;
 			/* the dirty corner: a triangle in the top right */
 			if (c == SDT_CELL_DIRTY && x - y >= n - 3)
+				p = SDT_PX_MARK;
+			/* the written-back bar: the bottom two rows */
+			if (c == SDT_CELL_WRITTEN && y >= n - 2)
 				p = SDT_PX_MARK;
 			px[y * w + x] = p;
 		}

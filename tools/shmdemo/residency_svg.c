@@ -20,10 +20,10 @@
 #define SDT_SVG_MARGIN	10
 #define SDT_SVG_CHAR_PX	7	/* width of a character of the 11 px monospace labels */
 #define SDT_SVG_TICK	8	/* a column tick every 8 pages */
-#define SDT_SVG_LEGEND	6	/* legend lines */
+#define SDT_SVG_LEGEND	7	/* legend lines */
 #define SDT_SVG_MC_MAX	99	/* counts above are drawn as '+' (the tooltip is exact) */
 
-static const char sdt_svg_kind[SDT_CELL_KINDS] = { 'a', 'c', 'd' };
+static const char sdt_svg_kind[SDT_CELL_KINDS] = { 'a', 'c', 'd', 'w' };
 
 /* Index of the symbol a page's mapping count uses: 0..99, 100 for '+'. */
 static unsigned int sdt_svg_mc(uint32_t v)
@@ -59,7 +59,10 @@ static int sdt_svg_len(uint64_t v, bool hex)
 	return snprintf(buf, sizeof(buf), hex ? "0x%" PRIx64 : "%" PRIu64, v);
 }
 
-/* The three base cells: hollow grey, filled blue, filled vermillion with a black corner. */
+/*
+ * The base cells: hollow grey, filled blue, filled vermillion with a black
+ * corner, filled bluish green with a black bar along the bottom.
+ */
 static void sdt_svg_base_defs(FILE *f)
 {
 	fprintf(f, "<g id=\"a\"><rect x=\"1.75\" y=\"1.75\" width=\"12.5\" height=\"12.5\" "
@@ -71,6 +74,10 @@ static void sdt_svg_base_defs(FILE *f)
 	fprintf(f, "<g id=\"d\"><rect x=\"1\" y=\"1\" width=\"14\" height=\"14\" "
 		"fill=\"#%06x\"/><path d=\"M8 1h7v7z\" fill=\"#%06x\"/></g>\n", SDT_RGB_DIRTY,
 		SDT_RGB_MARK);
+	/* The bar: written back must not be told from clean by colour alone either. */
+	fprintf(f, "<g id=\"w\"><rect x=\"1\" y=\"1\" width=\"14\" height=\"14\" "
+		"fill=\"#%06x\"/><rect x=\"1\" y=\"12\" width=\"14\" height=\"3\" "
+		"fill=\"#%06x\"/></g>\n", SDT_RGB_WRITTEN, SDT_RGB_MARK);
 }
 
 /* Kind @k with mapping count index @mc: "#c" for 0, else the base and the count. */
@@ -121,6 +128,7 @@ static void sdt_svg_legend(FILE *f, int y)
 		{ "a0", "not resident (hollow): not in the segment's page cache" },
 		{ "c0", "resident, clean (blue): in the page cache, not written" },
 		{ "d0", "resident, dirty (vermillion, black corner): written through a mapping" },
+		{ "w0", "resident, written back (green, black bar): clean again, in the file" },
 		{ "c1 c2 c3", "mapped: the number of page tables mapping the page (+: over 99)" },
 		{ NULL, "rows: first page of the row and its byte offset; +N above: page N of the row" },
 		{ NULL, "hover a cell for its page, offset, state and mappings" },

@@ -3,8 +3,8 @@
  * The residency map as text: one character per page, rows of @width pages,
  * each row led by the offset (page index) of its first page, then a legend.
  * ANSI colours when asked: dirty red, clean blue (not green: red and
- * green are what most colour-blind readers confuse), not resident dim; a
- * mapping-count digit keeps its page's colour.
+ * green are what most colour-blind readers confuse), written back cyan,
+ * not resident dim; a mapping-count digit keeps its page's colour.
  */
 #include <inttypes.h>
 
@@ -12,6 +12,7 @@
 
 #define SDT_ANSI_RED	"\033[31m"
 #define SDT_ANSI_BLUE	"\033[34m"
+#define SDT_ANSI_CYAN	"\033[36m"
 #define SDT_ANSI_DIM	"\033[2m"
 #define SDT_ANSI_RESET	"\033[0m"
 
@@ -22,6 +23,8 @@ static const char *sdt_cell_color(enum sdt_cell c)
 		return SDT_ANSI_RED;
 	case SDT_CELL_CLEAN:
 		return SDT_ANSI_BLUE;
+	case SDT_CELL_WRITTEN:
+		return SDT_ANSI_CYAN;
 	default:
 		return SDT_ANSI_DIM;
 	}
@@ -38,21 +41,30 @@ static int sdt_digits(uint64_t v)
 	return n;
 }
 
-static void sdt_map_legend(FILE *f, bool color)
+static void sdt_map_legend(FILE *f, bool color, bool written)
 {
 	const char *r = color ? SDT_ANSI_RED : "", *g = color ? SDT_ANSI_BLUE : "";
 	const char *d = color ? SDT_ANSI_DIM : "", *z = color ? SDT_ANSI_RESET : "";
+	const char *c = color ? SDT_ANSI_CYAN : "";
 
-	fprintf(f, "legend: %s.%s not resident, %so%s resident clean, %sD%s resident dirty, "
-		"2-9 mapped by that many, + by 10 or more (%sclean%s/%sdirty%s); "
-		"rows start with their first page\n", d, z, g, z, r, z, g, z, r, z);
+	fprintf(f, "legend: %s.%s not resident, %so%s resident clean, %sD%s resident dirty, ",
+		d, z, g, z, r, z);
+	/* Only file-backed segments write pages back: the rest never see a 'w'. */
+	if (written)
+		fprintf(f, "%sw%s resident, written back to the file, ", c, z);
+	fprintf(f, "2-9 mapped by that many, + by 10 or more (%sclean%s/%sdirty%s); "
+		"rows start with their first page\n", g, z, r, z);
 }
 
 void sdt_map_text(FILE *f, const struct sdt_map *m, bool color)
 {
 	uint64_t last_row = m->npages ? (m->npages - 1) / m->width * m->width : 0;
 	int w = sdt_digits(last_row);
+	bool written = false;
 	uint64_t i;
+
+	for (i = 0; i < m->npages && !written; i++)
+		written = m->pages[i] & SHMDEMO_PAGE_WRITTEN;
 
 	for (i = 0; i < m->npages; i += m->width) {
 		const char *cur = NULL;
@@ -73,5 +85,5 @@ void sdt_map_text(FILE *f, const struct sdt_map *m, bool color)
 			fputs(SDT_ANSI_RESET, f);
 		fputc('\n', f);
 	}
-	sdt_map_legend(f, color);
+	sdt_map_legend(f, color, written);
 }

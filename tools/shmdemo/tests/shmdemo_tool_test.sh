@@ -909,6 +909,28 @@ t_create_file_backed_and_stat() {
 	grep -q "Operation not supported" "$TMP/err" || { show "$TMP/err"; return 1; }
 }
 
+# The map tells written-back pages ('w', green with a bar) from clean and dirty.
+t_map_shows_written_back_pages() {
+	wb=$TMP/wb-backing
+	truncate -s $((8 * PG)) "$wb" || return 1
+	id=$(sd create --file "$wb") && echo "$id" >>"$IDS" || return 1
+	expect_rc 0 attach "$id" --touch 0-3 --write --hold 0 || return 1	# released: written back
+	expect_rc 0 attach "$id" --touch 4 --hold 0 || return 1			# read: clean
+	hold_bg "$TMP/hold" "$id" --touch 5 --write || return 1		# dirty while held
+	expect_map "$id" "wwwwoD.." || return 1
+	expect_rc 0 map "$id" --no-color || return 1
+	lines_match "$TMP/out" 'w resident, written back to the file' \
+		'^pages 8, resident 6, dirty 1, mapped 1, written back 4$' || { show "$TMP/out"; return 1; }
+	expect_rc 0 map "$id" --json || return 1
+	grep -q '"written": 4}}' "$TMP/out" || { show "$TMP/out"; return 1; }
+	expect_rc 0 map "$id" --svg "$TMP/wb.svg" || return 1
+	[ "$(grep -c 'xlink:href="#w0" x="[0-9]*"><title>' "$TMP/wb.svg")" = 4 ] || { grep -c '#w0' "$TMP/wb.svg"; return 1; }
+	grep -q 'resident, written back (green, black bar)' "$TMP/wb.svg" || return 1
+	kill "$HOLD_PID" 2>/dev/null
+	wait "$HOLD_PID" 2>/dev/null
+	return 0
+}
+
 # The experiments moved to their own program: the old command says where.
 t_demo_command_points_to_shmdemo_demo() {
 	expect_rc 2 demo E1 || return 1
@@ -942,7 +964,7 @@ attach_touch_past_the_end_fails_before_attaching key_with_leading_zero_is_octal
 help_has_one_exit_status_line compare_without_module_says_so compare_native_backends_agree
 compare_device_and_sysv_agree_on_records demo_command_points_to_shmdemo_demo
 compare_help_explains_backends_and_workloads create_file_backed_and_stat
-compare_device_file_and_file_agree"
+compare_device_file_and_file_agree map_shows_written_back_pages"
 # Cases that need no device: they run wherever the tool is built.
 NODEV_TESTS=" usage_errors_exit_2 help_exits_0 without_module_commands_say_how_to_load_it
 negative_numbers_are_rejected_as_values help_has_one_exit_status_line
