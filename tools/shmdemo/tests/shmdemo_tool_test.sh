@@ -267,9 +267,11 @@ t_map_json() {
 	expect_rc 0 map "$ID" --json || return 1
 	if have python3; then
 		json_check 'd["id"] == int(sys.argv[1]) and
-			[(p["resident"], p["dirty"], p["mapcount"]) for p in d["pages"]] ==
-			[(True, True, 0)] * 4 + [(False, False, 0)] * 2 + [(True, False, 0), (False, False, 0)]
-			and d["summary"] == {"pages": 8, "resident": 5, "dirty": 4, "mapped": 0, "shared": 0}' \
+			[(p["resident"], p["dirty"], p["written"], p["mapcount"]) for p in d["pages"]] ==
+			[(True, True, False, 0)] * 4 + [(False, False, False, 0)] * 2 +
+			[(True, False, False, 0), (False, False, False, 0)] and
+			d["summary"] == {"pages": 8, "resident": 5, "dirty": 4, "mapped": 0, "shared": 0,
+					 "written": 0}' \
 			"$ID" <"$TMP/out" && return 0
 	else
 		[ "$(grep -c '"resident": true, "dirty": true' "$TMP/out")" = 4 ] && return 0
