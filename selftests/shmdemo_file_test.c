@@ -386,6 +386,56 @@ TEST_F(file, trace_events_match_the_counters)
 	rmdir(inst);
 }
 
+/* The article's record, 8 bytes (tools/common/people.h has the demo's). */
+struct rec {
+	char name[4];
+	int age;
+};
+
+/*
+ * The article's E1 on a file-backed segment: the writer sizes a file to 5
+ * records, maps room for 10 and writes 10; a reader mapping it meanwhile
+ * sees all 10 (one page); the file never grows; after a sync the file
+ * holds exactly the first 5, byte for byte.
+ */
+TEST_F(file, article_e1_on_a_file_backed_segment)
+{
+	const size_t five = 5 * sizeof(struct rec), ten = 10 * sizeof(struct rec);
+	struct rec want[10], got[10];
+	struct shmdemo_sync s;
+	struct stat fst;
+	struct fseg fs;
+	int i, rfd;
+	struct rec *reader;
+
+	NEED_SETUP();
+	ASSERT_TRUE(fseg_open(_metadata, self, five, false, PROT_READ | PROT_WRITE, ten, &fs));
+	memset(want, 0, sizeof(want));
+	for (i = 0; i < 10; i++) {
+		want[i].name[0] = (char)('b' + i);
+		want[i].age = 20 + i;
+	}
+	memcpy(fs.p, want, ten);		/* records 6-10 lie past the size */
+
+	rfd = bound(fs.id, true);		/* another binding: a second reader */
+	ASSERT_LE(0, rfd);
+	reader = mmap(NULL, ten, PROT_READ, MAP_SHARED, rfd, 0);
+	ASSERT_NE(MAP_FAILED, reader);
+	EXPECT_EQ(0, memcmp(reader, want, ten));	/* all 10: the same page */
+
+	ASSERT_EQ(0, seg_sync(fs.bfd, 0, 0, &s));
+	EXPECT_EQ(1, s.pages_written);
+	EXPECT_EQ(five, s.bytes_written);
+	ASSERT_EQ(0, fstat(fs.fd, &fst));
+	EXPECT_EQ((off_t)five, fst.st_size);		/* the mapping never grows it */
+	memset(got, 0xa5, sizeof(got));
+	ASSERT_EQ((ssize_t)five, pread(fs.fd, got, ten, 0));
+	EXPECT_EQ(0, memcmp(got, want, five));
+	munmap(reader, ten);
+	close(rfd);
+	fseg_close(&fs);
+}
+
 /* Only dirty pages are written back, each once per write. */
 TEST_F(file, sync_writes_exactly_the_dirty_pages)
 {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -569,6 +570,61 @@ TEST(device_segment_backed_by_a_file)
 	shmd_seg_close(seg);
 	close(fd);
 	unlink(path);
+}
+
+/*
+ * A write-back the file system refuses (a full tmpfs) reaches shmd_sync(),
+ * is counted by shmd_stat(), and the data goes once there is room.
+ */
+TEST(device_file_write_error_reaches_shmd_sync)
+{
+	long pg = sysconf(_SC_PAGESIZE), i, pages = 16;
+	char dir[] = "/tmp/shmdemo-lib-full.XXXXXX", path[64], filler[64], *p, *buf;
+	struct shmd_open_opts o = { .sz = sizeof(o), .backend = SHMD_BACKEND_DEVICE,
+				    .key = SHMD_KEY_PRIVATE, .flags = SHMD_CREATE, .mode = 0600 };
+	struct shmd_stat st = { .sz = sizeof(st) };
+	struct shmd_seg *seg;
+	int fd;
+
+	if (access(SHMDEMO_DEVICE, F_OK))
+		SKIP(return, "no " SHMDEMO_DEVICE ": module not loaded");
+	if (geteuid())
+		SKIP(return, "needs root (a tmpfs of its own)");
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, mount("shmdemo-lib-full", dir, "tmpfs", 0, "size=128k"));
+	snprintf(path, sizeof(path), "%s/sparse", dir);
+	snprintf(filler, sizeof(filler), "%s/filler", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, pages * pg));	/* holes: no room taken */
+	close(fd);
+	fd = open(filler, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	buf = calloc(1, pg);
+	while (write(fd, buf, pg) == pg)
+		;
+	close(fd);
+	free(buf);
+
+	o.path = path;
+	ASSERT_EQ(0, shmd_seg_open(&o, &seg));
+	ASSERT_EQ(0, shmd_attach(seg, NULL, 0, (void **)&p));
+	for (i = 0; i < pages; i++)
+		p[i * pg] = 'x';
+	EXPECT_EQ(-ENOSPC, shmd_sync(p, 0));
+	ASSERT_EQ(0, shmd_stat(seg, &st));
+	EXPECT_LT(0, (long)st.file.write_errors);
+	ASSERT_EQ(0, unlink(filler));
+	EXPECT_EQ(0, shmd_sync(p, 0));
+	ASSERT_EQ(0, shmd_stat(seg, &st));
+	EXPECT_EQ(pages * pg, (long)st.file.bytes_written);
+	EXPECT_EQ(0, shmd_detach(p));
+	EXPECT_EQ(0, shmd_remove(seg));
+	shmd_seg_close(seg);
+	/* The segment lets its file go as deferred work: retry a moment. */
+	for (i = 0; i < 50 && umount(dir) && errno == EBUSY; i++)
+		usleep(20000);
+	EXPECT_EQ(0, rmdir(dir));
 }
 
 /* A file-backed device segment beside mmap of a file: the same outcome. */
