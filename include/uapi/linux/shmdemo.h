@@ -425,7 +425,8 @@ struct shmdemo_sync {
  * caller's RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK (ENOMEM when over);
  * UNLOCK releases the charge.  Locking a locked segment, or unlocking an
  * unlocked one, does nothing and succeeds.  Memory-only pages are never
- * reclaimed anyway: the flag (SHMDEMO_SEG_LOCKED) is what changes.
+ * reclaimed anyway: the flag (SHMDEMO_SEG_LOCKED) is what changes.  A
+ * file-backed segment is not lockable (yet): EOPNOTSUPP.
  */
 #define SHMDEMO_IOC_INFO	_IOWR(SHMDEMO_IOC_MAGIC, 0x07, struct shmdemo_info)
 #define SHMDEMO_IOC_LIST	_IOWR(SHMDEMO_IOC_MAGIC, 0x08, struct shmdemo_list)
