@@ -143,7 +143,6 @@ int shmdemo_file_read_folio(struct shmdemo_backing *backing, struct folio *folio
 		return n;
 	flush_dcache_folio(folio);
 	folio_mark_uptodate(folio);
-	atomic64_inc(&backing->major_faults);
 	atomic64_add(done, &backing->bytes_read);
 	return 0;
 }
@@ -197,9 +196,9 @@ static int shmdemo_write_folio(struct folio *folio, struct shmdemo_wb_count *cou
 	folio_unlock(folio);
 
 	/*
-	 * As the loop driver does for its backing file: this thread may be
-	 * the flusher of our bdi; don't let the file's writes throttle it on
-	 * our dirty pages, or reclaim recurse into I/O.
+	 * This thread may be our bdi's flusher: the file's allocations must
+	 * not recurse into I/O through reclaim (the loop driver's rule for
+	 * its backing file).
 	 */
 	noio = memalloc_noio_save();
 	kaddr = kmap_local_folio(folio, 0);

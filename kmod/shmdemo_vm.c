@@ -161,8 +161,10 @@ static vm_fault_t shmdemo_fault(struct vm_fault *vmf)
 	}
 	vmf->page = folio_file_page(folio, vmf->pgoff);
 	found = true;
-	/* MAJOR: the core counts it (maj_flt, perf's major-faults). */
+	/* MAJOR: the core counts it (maj_flt, perf's major-faults), and so do we. */
 	ret = VM_FAULT_LOCKED | (major ? VM_FAULT_MAJOR : 0);
+	if (major)
+		atomic64_inc(&seg->backing->major_faults);
 out_unlock:
 	filemap_invalidate_unlock_shared(mapping);
 

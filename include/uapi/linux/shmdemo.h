@@ -177,7 +177,8 @@ struct shmdemo_counters {
 /**
  * struct shmdemo_file_counters - what a file-backed segment did with its file
  * @major_faults:	faults that read their page from the file
- * @bytes_read:		bytes read from the file by those faults
+ * @bytes_read:		bytes read from the file (by those faults, and by
+ *			readahead of the segment's file, e.g. fadvise())
  * @pages_written:	dirty pages written back to the file
  * @bytes_written:	bytes written back (never past the segment's size)
  * @write_errors:	writebacks that failed (the error went to the next sync)
