@@ -17,7 +17,7 @@ static void demo_usage(FILE *f, int full)
 	const struct demo_row *row;
 	size_t i;
 
-	fprintf(f, "usage: shmdemo-demo [--json] [ROW...]\n");
+	fprintf(f, "usage: shmdemo-demo [--json] [--disk DIR] [ROW...]\n");
 	if (!full) {
 		fprintf(f, "(shmdemo-demo --help lists the rows)\n");
 		return;
@@ -27,6 +27,8 @@ static void demo_usage(FILE *f, int full)
 		   "evidence and a verdict: reproduced, or differs on this kernel, because ...\n"
 		   "\n"
 		   "  --json      JSON Lines: one object per row, each on one line (no report)\n"
+		   "  --disk DIR  a directory on a disk file system such as ext4, for E1's\n"
+		   "              writeback case (default: $SHMDEMO_DISK; make demo gives one)\n"
 		   "  -h, --help  this help\n"
 		   "\n"
 		   "ROW (any case; default: all, in this order):\n");
@@ -49,6 +51,13 @@ int demo_main(int argc, char **argv)
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "--json")) {
 			json = 1;
+		} else if (!strcmp(argv[a], "--disk")) {
+			if (a + 1 == argc || !argv[a + 1][0]) {
+				fprintf(stderr, "shmdemo-demo: --disk needs a directory\n");
+				demo_usage(stderr, 0);
+				return 2;
+			}
+			demo_set_disk(argv[++a]);
 		} else if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
 			demo_usage(stdout, 1);
 			return 0;

@@ -50,25 +50,47 @@ struct demo_side {
 	enum demo_verdict verdict;	/* of this side alone */
 	char why[160];			/* SKIPPED / FAILED: the reason */
 	char summary[64];		/* one cell of the final table */
-	char because[400];		/* DIFFERS: why, with the numbers */
+	char because[700];		/* DIFFERS: why, with the numbers */
 };
 
 /* --- typed results, one struct per row and side ------------------------ */
 
 #define DEMO_RECORDS	10	/* the article's struct people count */
 
-/* E1: two processes, one file (M1); the device: one segment */
+/*
+ * E1: two processes, one file (M1).  Where the 5-record object lives: a
+ * memory-only segment (device only), a file in the temporary directory
+ * (tmpfs in the VM), a file on a disk file system (demo_disk(): ext4 in
+ * the VM).  The device's file cases are segments backed by such a file.
+ */
+enum demo_e1_where { DEMO_E1_MEMORY, DEMO_E1_TMP, DEMO_E1_DISK, DEMO_E1_NWHERE };
+
+/* When a reader looked at records 6-10 */
+enum demo_e1_stage {
+	DEMO_E1_MAPPED,		/* the writer still maps it */
+	DEMO_E1_UNMAPPED,	/* after the writer's munmap (the article's reader) */
+	DEMO_E1_SYNCED,		/* after msync(MS_SYNC) + fsync() */
+	DEMO_E1_DROPPED,	/* after posix_fadvise(DONTNEED) of the file / binding */
+	DEMO_E1_NSTAGES
+};
+
+struct demo_e1_case {
+	int ran;		/* measured; else why says why not */
+	char why[96];
+	char fs[24];		/* the file's file system; "memory" */
+	int intact[DEMO_E1_NSTAGES];	/* of records 6-10, read back intact */
+	int zero[DEMO_E1_NSTAGES];	/* of records 6-10, all-zero bytes */
+	int seen_while_mapped;	/* of records 1-10 */
+	int resident;		/* page 0 resident before the article's reader touched it */
+	int64_t size_after;	/* st_size / segment bytes at the end */
+	int64_t file_bytes;	/* read() of 80 bytes of the file at the end; -1 no file */
+	int file_records;	/* records 1-5 byte-exact in the file at the end; -1 no file */
+	uint32_t page_flags;	/* device: PAGES entry of page 0 after the munmap */
+	uint64_t major_faults;	/* device, file-backed: STAT file.major_faults at the end */
+};
+
 struct demo_e1 {
-	int seen_while_mapped;	/* records 1-10 the reader read back while the writer mapped */
-	int seen_after_unmap;	/* records 1-10 read back after the writer's munmap */
-	int tail_seen;		/* of records 6-10, read back intact */
-	int tail_zero;		/* of records 6-10, all-zero bytes */
-	int resident;		/* the page resident before the 2nd reader touched it (mincore) */
-	int64_t size_after;	/* st_size / segment bytes after 80 bytes were written */
-	int64_t read_bytes;	/* native: read() of the whole file returned */
-	int tail_after_sync;	/* native: records 6-10 intact after msync(MS_SYNC); -1 not run */
-	uint32_t page_flags;	/* device: SHMDEMO_IOC_PAGES entry of page 0 */
-	char fs[24];		/* native: filesystem of the file */
+	struct demo_e1_case c[DEMO_E1_NWHERE];	/* native: TMP and DISK */
 };
 
 /* E2: parent and child (M2: anonymous shared; the device) */
@@ -203,7 +225,7 @@ struct demo_result {
 	struct demo_side side[DEMO_NSIDES];
 	enum demo_verdict verdict;	/* over the sides that ran */
 	int complete;			/* every requested side ran */
-	char because[900];
+	char because[1500];
 	struct demo_line *lines;
 	size_t nlines;
 	long pagesize;
@@ -317,12 +339,24 @@ long long demo_read_ll(const char *path);	/* a number in a file, or -errno */
 /* /proc/sysvipc/shm rss (bytes) of @id, or -errno */
 long long demo_sysv_rss(int id);
 int demo_tmpname(char *buf, size_t len, const char *tag);
+/*
+ * A directory on a disk file system for the rows that need one (E1, C3):
+ * shmdemo-demo --disk DIR, else $SHMDEMO_DISK (tools/vm/run --disk), else
+ * NULL.
+ */
+const char *demo_disk(void);
+void demo_set_disk(const char *dir);
+/* A new name in demo_disk(), like demo_tmpname(); -ENOENT without one. */
+int demo_disk_name(char *buf, size_t len, const char *tag);
+
 int demo_proc_line(const char *path, int col, long long id, char *buf, size_t len);
 
 /* device.c: the device through lib/device_ioctl.h, for what the library doesn't do */
 int demo_dev_present(void);
 /* A new segment (@key or SHMDEMO_KEY_PRIVATE) of @bytes; the id or -errno. */
 int demo_dev_create(int key, uint64_t bytes, uint32_t mode);
+/* The same, backed by the open file @file_fd (@bytes 0: its size). */
+int demo_dev_create_file(int key, int file_fd, uint64_t bytes, uint32_t mode);
 /* Open the device and bind to @id (find @key when id < 0): a bound fd or -errno. */
 int demo_dev_open_bound(int id, int key);
 int demo_dev_stat(int id, struct shmdemo_stat *st);

@@ -30,6 +30,18 @@ int demo_dev_create(int key, uint64_t bytes, uint32_t mode)
 	return ret ? ret : id;
 }
 
+int demo_dev_create_file(int key, int file_fd, uint64_t bytes, uint32_t mode)
+{
+	int fd = shmdemo_dev_open_best(), id, ret;
+
+	if (fd < 0)
+		return fd;
+	ret = shmdemo_dev_get_file(fd, key, bytes, SHMDEMO_GET_CREATE | SHMDEMO_GET_EXCL, mode,
+				   file_fd, &id);
+	close(fd);
+	return ret ? ret : id;
+}
+
 /* The demos bind and map what they create: a read-write descriptor. */
 int demo_dev_open_bound(int id, int key)
 {

@@ -190,12 +190,38 @@ int demo_proc_line(const char *path, int col, long long id, char *buf, size_t le
 }
 
 /* A fresh path for @tag under $TMPDIR (or /tmp). */
-int demo_tmpname(char *buf, size_t len, const char *tag)
+static const char *demo_disk_dir;
+
+void demo_set_disk(const char *dir)
+{
+	demo_disk_dir = dir;
+}
+
+const char *demo_disk(void)
+{
+	const char *env = getenv("SHMDEMO_DISK");
+
+	if (demo_disk_dir)
+		return demo_disk_dir;
+	return env && *env ? env : NULL;
+}
+
+static int demo_name_in(char *buf, size_t len, const char *dir, const char *tag)
 {
 	static int serial;
+
+	snprintf(buf, len, "%s/shmdemo-demo-%s-%d-%d", dir, tag, (int)getpid(), serial++);
+	return 0;
+}
+
+int demo_tmpname(char *buf, size_t len, const char *tag)
+{
 	const char *dir = getenv("TMPDIR");
 
-	snprintf(buf, len, "%s/shmdemo-demo-%s-%d-%d", dir && *dir ? dir : "/tmp", tag,
-		 (int)getpid(), serial++);
-	return 0;
+	return demo_name_in(buf, len, dir && *dir ? dir : "/tmp", tag);
+}
+
+int demo_disk_name(char *buf, size_t len, const char *tag)
+{
+	return demo_disk() ? demo_name_in(buf, len, demo_disk(), tag) : -ENOENT;
 }

@@ -102,12 +102,31 @@ static int shmdemo_dev_fsync(struct file *file, loff_t start, loff_t end, int da
 	return vfs_fsync_range(seg_file, start, end, datasync);
 }
 
+/*
+ * posix_fadvise() of a bound /dev/shmdemo: the segment's page cache's, as
+ * for a file.  A file-backed segment's DONTNEED drops its clean, unmapped
+ * pages (they come back from the file as major faults) and WILLNEED reads
+ * ahead; a memory-only segment's pages are the only copy, and its noop bdi
+ * makes every advice a no-op there, as on tmpfs.
+ */
+static int shmdemo_dev_fadvise(struct file *file, loff_t offset, loff_t len, int advice)
+{
+	struct shmdemo_file *sf = file->private_data;
+	/* Pairs with smp_store_release() in shmdemo_bind(). */
+	struct file *seg_file = smp_load_acquire(&sf->seg_file);
+
+	if (!seg_file)
+		return -EINVAL;	/* no page cache to advise on yet */
+	return vfs_fadvise(seg_file, offset, len, advice);
+}
+
 const struct file_operations shmdemo_dev_fops = {
 	.owner		= THIS_MODULE,
 	.open		= shmdemo_dev_open,
 	.release	= shmdemo_dev_release,
 	.mmap		= shmdemo_dev_mmap,
 	.fsync		= shmdemo_dev_fsync,
+	.fadvise	= shmdemo_dev_fadvise,
 	.unlocked_ioctl	= shmdemo_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,

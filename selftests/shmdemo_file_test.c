@@ -11,7 +11,9 @@
  *          past the size; a write after a sync is caught by the next;
  *          msync(MS_SYNC), fsync() of the bound fd, the release of a
  *          binding and the removal write back too
- *  evict:  drop_caches drops clean pages, which come back as major faults
+ *  evict:  drop_caches and posix_fadvise(DONTNEED) of a bound fd drop
+ *          clean pages, which come back as major faults; WILLNEED reads
+ *          ahead without a fault
  *  errors: a write-back that fails (a full tmpfs) reaches msync() and
  *          SYNC, and the data is kept for a later retry
  *  coherence: what read(2)/write(2) of the file see (README: the
@@ -679,6 +681,86 @@ TEST_F(file, dropped_clean_pages_come_back_as_major_faults)
 	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
 	EXPECT_EQ(2 * pages - 1, st.file.major_faults);
 	fs.p = (char *)p;	/* the second mapping, same length */
+	fseg_close(&fs);
+}
+
+/*
+ * posix_fadvise() of a bound descriptor is the segment's: DONTNEED writes
+ * back and drops exactly the full pages of its range, WILLNEED reads
+ * ahead (bytes read, no fault), a memory-only segment ignores both, and
+ * an unbound descriptor has nothing to advise on.
+ */
+TEST_F(file, fadvise_of_a_binding_drops_and_reads_ahead)
+{
+	long pages = 8, i, bad = 0;
+	struct shmdemo_stat st;
+	struct fseg fs;
+	volatile char *p;
+	unsigned char got;
+	int id, bfd, mem;
+
+	NEED_SETUP();
+	ASSERT_TRUE(fseg_open(_metadata, self, pages * self->pg, true, PROT_READ | PROT_WRITE,
+			      pages * self->pg, &fs));
+	id = fs.id, bfd = fs.bfd, p = fs.p;
+	EXPECT_EQ(EINVAL, posix_fadvise(self->dev, 0, 0, POSIX_FADV_DONTNEED));
+
+	/* WILLNEED reads pages 0-3 from the file: no fault yet. */
+	ASSERT_EQ(0, posix_fadvise(bfd, 0, 4 * self->pg, POSIX_FADV_WILLNEED));
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	EXPECT_EQ(4, st.counters.pages_resident);
+	EXPECT_EQ(4 * self->pg, st.file.bytes_read);
+	EXPECT_EQ(0, st.file.major_faults);
+	for (i = 0; i < pages; i++)
+		bad += p[i * self->pg] != (char)pattern(i, 0);
+	p[3 * self->pg] = 'd';
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	EXPECT_EQ(4, st.file.major_faults);	/* only the pages not read ahead */
+
+	/* Mapped pages stay; the range's unmapped full pages go: page 1 only. */
+	munmap((void *)p, pages * self->pg);
+	fs.p = MAP_FAILED;
+	ASSERT_EQ(0, posix_fadvise(bfd, self->pg, self->pg, POSIX_FADV_DONTNEED));
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	EXPECT_EQ(pages - 1, st.counters.pages_resident);
+
+	/* All of it: the dirty page is written back first, then dropped too. */
+	ASSERT_EQ(0, posix_fadvise(bfd, 0, 0, POSIX_FADV_DONTNEED));
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	EXPECT_EQ(0, st.counters.pages_resident);
+	EXPECT_EQ(0, st.counters.pages_dirty);
+	EXPECT_EQ(1, st.file.pages_written);
+	ASSERT_EQ(1, pread(fs.fd, &got, 1, 3 * self->pg));
+	EXPECT_EQ('d', got);
+
+	p = mmap(NULL, pages * self->pg, PROT_READ, MAP_SHARED, bfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < pages; i++)
+		bad += p[i * self->pg] != (i == 3 ? 'd' : (char)pattern(i, 0));
+	EXPECT_EQ(0, bad);
+	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	EXPECT_EQ(4 + pages, st.file.major_faults);
+	munmap((void *)p, pages * self->pg);
+
+	/* A memory-only segment's pages are the only copy: advice is ignored. */
+	mem = shmdemo_open(O_RDWR);
+	ASSERT_LE(0, mem);
+	id = shmdemo_new_bound(mem, 2 * self->pg);
+	ASSERT_LE(0, id);
+	self->ids[self->nids++] = id;
+	p = mmap(NULL, 2 * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, mem, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 'm';
+	p[self->pg] = 'n';
+	munmap((void *)p, 2 * self->pg);
+	EXPECT_EQ(0, posix_fadvise(mem, 0, 0, POSIX_FADV_DONTNEED));
+	EXPECT_EQ(0, posix_fadvise(mem, 0, 0, POSIX_FADV_WILLNEED));
+	p = mmap(NULL, 2 * self->pg, PROT_READ, MAP_SHARED, mem, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ('m', p[0]);
+	EXPECT_EQ('n', p[self->pg]);
+	munmap((void *)p, 2 * self->pg);
+	close(mem);
 	fseg_close(&fs);
 }
 
