@@ -34,7 +34,8 @@ static void demo_usage(FILE *f, int full)
 		   "ROW (any case; default: all, in this order):\n");
 	for (i = 0; (row = demo_row_at(i)); i++)
 		fprintf(f, "  %-3s %s\n", row->name, row->title);
-	fprintf(f, "C3 is not a row yet.  PFNs and tracepoints are shown only as root.\n"
+	fprintf(f, "PFNs, tracepoints and C3's memory cgroup need root; C3's swap needs a swap\n"
+		   "device and E1/C3 a disk file system (--disk): make demo gives both.\n"
 		   "\n"
 		   "Exit status: 0 every row ran on both sides, 1 a row could not run or failed\n"
 		   "(without " SHMDEMO_DEVICE " every device side is skipped), 2 usage error.\n"

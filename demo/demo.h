@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * shmdemo-demo - the article's experiments (E1-E4) and claims (C1, C2, C4,
- * C5, C6), each run natively and on /dev/shmdemo side by side, with the
+ * shmdemo-demo - the article's experiments (E1-E4) and claims (C1-C6),
+ * each run natively and on /dev/shmdemo side by side, with the
  * kernel-side evidence and a verdict computed from what was measured.
  *
  * Two users: the CLI (main.c: demo_main()) and the
@@ -177,6 +177,45 @@ struct demo_c2 {
 	int trace_lines;	/* device: shmdemo_map_pages lines for B, -1 none */
 };
 
+#define DEMO_C3_PAGES	16		/* the file's read-back case */
+#define DEMO_C3_BIG	(32LL << 20)	/* the pressure case's segment ... */
+#define DEMO_C3_LIMIT	(8LL << 20)	/* ... and its memory cgroup's memory.max */
+
+/* The three reads of C3's file case */
+enum demo_c3_read { DEMO_C3_COLD, DEMO_C3_WARM, DEMO_C3_DROPPED, DEMO_C3_NREADS };
+
+/*
+ * C3: a page not in memory is read back.  The file case: a file's pages
+ * (native: a file; device: a segment backed by one) read cold, warm, and
+ * after POSIX_FADV_DONTNEED.  The pressure case: a segment of DEMO_C3_BIG
+ * written (native: SysV) or read (device: file-backed) by a process in a
+ * memory cgroup of DEMO_C3_LIMIT, then read again.
+ */
+struct demo_c3 {
+	int file_ran;		/* else file_why says why not */
+	char file_why[120];
+	char fs[24];		/* the file's file system */
+	int pages;
+	long majflt[DEMO_C3_NREADS];	/* the reader's major faults (getrusage) */
+	uint64_t dev_major[DEMO_C3_NREADS];	/* device: STAT file.major_faults over each read */
+	uint64_t dev_bytes_read[DEMO_C3_NREADS];	/* device: file.bytes_read over each */
+	int data_ok;		/* every read saw the file's bytes */
+	int trace_lines;	/* device: shmdemo_read lines of the last read; -1 none */
+	char trace[2][200];
+	int press_ran;		/* else press_why says why not */
+	char press_why[120];
+	long long seg_bytes, limit;
+	int big_pages;
+	long long rss, swap;	/* native: /proc/sysvipc/shm after the first pass (bytes) */
+	uint64_t resident;	/* device: pages_resident after the first pass */
+	uint64_t dev_major_first;	/* device: major faults of the first pass */
+	long majflt_reread;	/* the second pass's major faults (getrusage) */
+	long long pswpin;	/* native: /proc/vmstat pswpin over the second pass */
+	long long swapcached_kb;	/* native: SwapCached after it */
+	uint64_t dev_major_reread;	/* device: module major faults of the second pass */
+	int press_data_ok;
+};
+
 /* C4: two processes, one counter, without and with a process-shared mutex */
 struct demo_c4 {
 	long cpus;		/* online: lost updates need two running at once */
@@ -235,6 +274,7 @@ struct demo_result {
 	struct demo_e4 e4[DEMO_NSIDES];
 	struct demo_touch touch[DEMO_NSIDES];	/* C1 and C6 */
 	struct demo_c2 c2[DEMO_NSIDES];
+	struct demo_c3 c3[DEMO_NSIDES];
 	struct demo_c4 c4[DEMO_NSIDES];
 	struct demo_c5 c5;
 };
@@ -268,7 +308,7 @@ struct demo_row {
 };
 
 extern const struct demo_row demo_row_e1, demo_row_e2, demo_row_e3, demo_row_e4,
-	demo_row_c1, demo_row_c2, demo_row_c4, demo_row_c5, demo_row_c6;
+	demo_row_c1, demo_row_c2, demo_row_c3, demo_row_c4, demo_row_c5, demo_row_c6;
 
 /* driver.c: results */
 void demo_say(struct demo_result *r, enum demo_sec sec, const char *fmt, ...)
@@ -338,6 +378,13 @@ int demo_maps_name(const void *addr, char *buf, size_t len);	/* /proc/self/maps 
 long long demo_read_ll(const char *path);	/* a number in a file, or -errno */
 /* /proc/sysvipc/shm rss (bytes) of @id, or -errno */
 long long demo_sysv_rss(int id);
+long long demo_sysv_swap(int id);	/* its swap column (bytes) */
+/* @name's number in /proc/vmstat or /proc/meminfo (kB), or -errno */
+long long demo_proc_value(const char *path, const char *name);
+/* cgroup v2 memory cgroups (root): see kernel_view.c */
+int demo_cgroup_make(char *path, size_t len, const char *tag, long long max);
+int demo_cgroup_enter(const char *path);
+void demo_cgroup_remove(const char *path);
 int demo_tmpname(char *buf, size_t len, const char *tag);
 /*
  * A directory on a disk file system for the rows that need one (E1, C3):

@@ -17,7 +17,7 @@
 
 static const struct demo_row *const demo_rows[] = {
 	&demo_row_e1, &demo_row_e2, &demo_row_e3, &demo_row_e4,
-	&demo_row_c1, &demo_row_c2, &demo_row_c4, &demo_row_c5, &demo_row_c6,
+	&demo_row_c1, &demo_row_c2, &demo_row_c3, &demo_row_c4, &demo_row_c5, &demo_row_c6,
 };
 
 #define DEMO_NROWS	(sizeof(demo_rows) / sizeof(demo_rows[0]))

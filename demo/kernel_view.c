@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -131,8 +132,8 @@ long long demo_read_ll(const char *path)
 	return (long long)strtoull(buf, NULL, 0);
 }
 
-/* rss column (bytes) of /proc/sysvipc/shm for segment @id. */
-long long demo_sysv_rss(int id)
+/* Column @col (from 0; rss 14, swap 15, both bytes) of /proc/sysvipc/shm for @id. */
+static long long demo_sysv_col(int id, int col)
 {
 	FILE *f = fopen("/proc/sysvipc/shm", "re");
 	char line[512];
@@ -148,13 +149,104 @@ long long demo_sysv_rss(int id)
 			       &v[0], &v[1], &perms, &v[3], &v[4], &v[5], &v[6], &v[7], &v[8],
 			       &v[9], &v[10], &v[11], &v[12], &v[13], &v[14], &v[15]);
 
-		if (n >= 15 && v[1] == id) {
-			ret = v[14];
+		if (n > col && v[1] == id) {
+			ret = v[col];
 			break;
 		}
 	}
 	fclose(f);
 	return ret;
+}
+
+long long demo_sysv_rss(int id)
+{
+	return demo_sysv_col(id, 14);
+}
+
+long long demo_sysv_swap(int id)
+{
+	return demo_sysv_col(id, 15);
+}
+
+/* "name value" lines (/proc/vmstat) or "Name: value kB" (/proc/meminfo). */
+long long demo_proc_value(const char *path, const char *name)
+{
+	FILE *f = fopen(path, "re");
+	size_t len = strlen(name);
+	char line[256];
+	long long ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && (line[len] == ' ' || line[len] == ':')) {
+			ret = strtoll(line + len + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * A memory cgroup of its own under cgroup v2 with memory.max @max: 0 and
+ * its path in @path, or -errno (not root, no cgroup v2, no memory
+ * controller).
+ */
+int demo_cgroup_make(char *path, size_t len, const char *tag, long long max)
+{
+	static const char root[] = "/sys/fs/cgroup";
+	char file[320], val[32];
+	int fd, n, ret = 0;
+
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK))
+		return -ENOENT;
+	fd = open("/sys/fs/cgroup/cgroup.subtree_control", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "+memory", 7) != 7)
+		ret = -errno;
+	close(fd);
+	if (ret)
+		return ret;
+	snprintf(path, len, "%s/shmdemo-demo-%s-%d", root, tag, (int)getpid());
+	if (mkdir(path, 0755))
+		return -errno;
+	snprintf(file, sizeof(file), "%s/memory.max", path);
+	n = snprintf(val, sizeof(val), "%lld", max);
+	fd = open(file, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, val, (size_t)n) != n)
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (ret)
+		rmdir(path);
+	return ret;
+}
+
+/* Move the calling process into the cgroup @path. */
+int demo_cgroup_enter(const char *path)
+{
+	char file[320], pid[24];
+	int fd, n, ret = 0;
+
+	snprintf(file, sizeof(file), "%s/cgroup.procs", path);
+	n = snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	fd = open(file, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, pid, (size_t)n) != n)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Remove it once its processes are gone (their exit is reaped a moment later). */
+void demo_cgroup_remove(const char *path)
+{
+	int i;
+
+	for (i = 0; i < 50 && rmdir(path) && errno == EBUSY; i++)
+		usleep(20000);
 }
 
 /*

@@ -278,6 +278,57 @@ TEST_F_TIMEOUT(demo, c2_second_process_shares_the_cached_pages, DEMO_TEST_TIMEOU
  * Unsynchronised increments may be lost (never gained); under the
  * process-shared mutex the count is exact; the verdict follows the numbers.
  */
+/*
+ * C3: cold and dropped reads take exactly one major fault per page, warm
+ * ones none; under a memory cgroup a SysV segment goes to swap and comes
+ * back (natively), a file-backed segment's clean pages are dropped and
+ * read again (device).  Each case runs where it can, and says why not.
+ */
+TEST_F_TIMEOUT(demo, c3_missing_pages_come_back_from_the_file_or_swap, DEMO_TEST_TIMEOUT)
+{
+	const struct demo_c3 *e = &self->r.c3[self->side];
+	int can_cg = geteuid() == 0 && !access("/sys/fs/cgroup/cgroup.controllers", F_OK);
+	int can_swap = demo_proc_value("/proc/meminfo", "SwapTotal") > 0;
+
+	RUN_ROW("C3");
+	if (IS_DEV)			/* the device's cache drops on any file system */
+		EXPECT_TRUE(e->file_ran);
+	if (e->file_ran) {
+		EXPECT_EQ(DEMO_C3_PAGES, e->pages);
+		EXPECT_EQ(DEMO_C3_PAGES, e->majflt[DEMO_C3_COLD]);
+		EXPECT_EQ(0, e->majflt[DEMO_C3_WARM]);
+		EXPECT_EQ(DEMO_C3_PAGES, e->majflt[DEMO_C3_DROPPED]);
+		EXPECT_TRUE(e->data_ok);
+	} else {
+		EXPECT_NE(NULL, strstr(e->file_why, "DONTNEED does nothing"));
+	}
+	if (IS_DEV) {
+		EXPECT_EQ(DEMO_C3_PAGES, e->dev_major[DEMO_C3_COLD]);
+		EXPECT_EQ(0, e->dev_major[DEMO_C3_WARM]);
+		EXPECT_EQ(DEMO_C3_PAGES, e->dev_major[DEMO_C3_DROPPED]);
+		EXPECT_EQ(DEMO_C3_PAGES * self->r.pagesize, e->dev_bytes_read[DEMO_C3_COLD]);
+		EXPECT_EQ(0, e->dev_bytes_read[DEMO_C3_WARM]);
+		if (geteuid() == 0)
+			EXPECT_EQ(DEMO_C3_PAGES, e->trace_lines);
+	}
+	EXPECT_EQ(can_cg && (IS_DEV || can_swap), e->press_ran) TH_LOG("%s", e->press_why);
+	if (e->press_ran) {
+		EXPECT_TRUE(e->press_data_ok);
+		if (IS_DEV) {
+			/* 32 MiB under 8 MiB: most pages dropped, each read again. */
+			EXPECT_EQ(e->big_pages, e->dev_major_first);
+			EXPECT_GT(e->big_pages / 2, e->resident);
+			EXPECT_LE(e->big_pages - e->resident, e->dev_major_reread);
+		} else {
+			EXPECT_LT(0, e->swap);
+			EXPECT_LT(0, e->pswpin);
+			EXPECT_LT(0, e->majflt_reread);
+			EXPECT_GE(e->pswpin, e->majflt_reread - 1);
+		}
+	}
+	EXPECT_EQ(DEMO_V_REPRODUCED, SIDE.verdict) TH_LOG("%s", SIDE.because);
+}
+
 TEST_F_TIMEOUT(demo, c4_the_mutex_count_is_exact_the_racy_one_never_more, DEMO_TEST_TIMEOUT)
 {
 	const struct demo_c4 *e = &self->r.c4[self->side];
