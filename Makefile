@@ -154,8 +154,8 @@ demo: deps demo-bin
 	@tools/deps --kernels $(DEMO_KERNEL)
 	@echo "  MODULE   build/$(DEMO_KERNEL)/kmod/shmdemo.ko (kernel $(DEMO_KERNEL))"
 	@tools/build-kmod $(DEMO_KERNEL)
-	@echo "  VM       booting $(DEMO_KERNEL) with the module and two CPUs (C4 races); the demo runs inside"
-	@tools/vm/run --kernel $(DEMO_KERNEL) --smp 2 --quiet -- build/demo/shmdemo-demo
+	@echo "  VM       booting $(DEMO_KERNEL) with the module, two CPUs (C4 races), an ext4 and a swap disk (E1, C3)"
+	@tools/vm/run --kernel $(DEMO_KERNEL) --smp 2 --disk --quiet -- build/demo/shmdemo-demo
 
 # On a machine that can load modules (not this project's build machine):
 # `sudo make load` then `build/demo/shmdemo-demo`.

@@ -179,7 +179,7 @@ struct demo_c2 {
 
 #define DEMO_C3_PAGES	16		/* the file's read-back case */
 #define DEMO_C3_BIG	(32LL << 20)	/* the pressure case's segment ... */
-#define DEMO_C3_LIMIT	(8LL << 20)	/* ... and its memory cgroup's memory.max */
+#define DEMO_C3_LIMIT	(8LL << 20)	/* ... and its memory cgroup's memory.high */
 
 /* The three reads of C3's file case */
 enum demo_c3_read { DEMO_C3_COLD, DEMO_C3_WARM, DEMO_C3_DROPPED, DEMO_C3_NREADS };
@@ -300,7 +300,7 @@ struct demo_row {
 	const char *title;
 	const char *claim;	/* the article's claim, short: the table's column */
 	const char *article[2];	/* what the article expected, one or two lines */
-	/* Run one side; 0, or -errno with the side's why set. */
+	/* Run one side; 0, DEMO_SKIP or -errno, with the side's why set. */
 	int (*run)(struct demo_result *r, int side);
 	/* Set each side's verdict from its values (sides that ran). */
 	void (*judge)(struct demo_result *r, int side);
@@ -320,6 +320,9 @@ static inline enum demo_sec demo_sec_of(int side)
 }
 int demo_fail(struct demo_result *r, int side, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+#define DEMO_SKIP	1	/* a run() that can't run here: demo_skip() */
+int demo_skip(struct demo_result *r, int side, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void demo_judge(struct demo_result *r, int side, int ok, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void demo_summary(struct demo_result *r, int side, const char *fmt, ...)
@@ -382,7 +385,7 @@ long long demo_sysv_swap(int id);	/* its swap column (bytes) */
 /* @name's number in /proc/vmstat or /proc/meminfo (kB), or -errno */
 long long demo_proc_value(const char *path, const char *name);
 /* cgroup v2 memory cgroups (root): see kernel_view.c */
-int demo_cgroup_make(char *path, size_t len, const char *tag, long long max);
+int demo_cgroup_make(char *path, size_t len, const char *tag, long long high);
 int demo_cgroup_enter(const char *path);
 void demo_cgroup_remove(const char *path);
 int demo_tmpname(char *buf, size_t len, const char *tag);

@@ -74,6 +74,17 @@ int demo_fail(struct demo_result *r, int side, int err, const char *fmt, ...)
 	return err ? err : -EIO;
 }
 
+/* A side can't run here: record why; returns DEMO_SKIP for the row's run(). */
+int demo_skip(struct demo_result *r, int side, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->side[side].why, sizeof(r->side[side].why), fmt, ap);
+	va_end(ap);
+	return DEMO_SKIP;
+}
+
 /* The side's verdict: reproduced when @ok, else differs because @fmt. */
 void demo_judge(struct demo_result *r, int side, int ok, const char *fmt, ...)
 {
@@ -135,7 +146,7 @@ int demo_run_row(const char *name, unsigned int sides, struct demo_result *r)
 {
 	const struct demo_row *row = demo_find_row(name);
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-	int side;
+	int side, ret;
 
 	memset(r, 0, sizeof(*r));
 	if (!row)
@@ -155,7 +166,9 @@ int demo_run_row(const char *name, unsigned int sides, struct demo_result *r)
 			s->state = DEMO_SKIPPED;
 			snprintf(s->why, sizeof(s->why),
 				 "no " SHMDEMO_DEVICE " (module not loaded; run in the VM)");
-		} else if (row->run(r, side)) {
+		} else if ((ret = row->run(r, side)) == DEMO_SKIP) {
+			s->state = DEMO_SKIPPED;
+		} else if (ret) {
 			s->state = DEMO_FAILED;
 		} else {
 			s->state = DEMO_RAN;

@@ -188,11 +188,13 @@ long long demo_proc_value(const char *path, const char *name)
 }
 
 /*
- * A memory cgroup of its own under cgroup v2 with memory.max @max: 0 and
- * its path in @path, or -errno (not root, no cgroup v2, no memory
- * controller).
+ * A memory cgroup of its own under cgroup v2 with memory.high @high: 0
+ * and its path in @path, or -errno (not root, no cgroup v2, no memory
+ * controller).  memory.high, not memory.max: above it the cgroup's
+ * tasks reclaim and are throttled, never OOM-killed - a swap-in's
+ * read-ahead can overshoot a hard limit faster than reclaim frees.
  */
-int demo_cgroup_make(char *path, size_t len, const char *tag, long long max)
+int demo_cgroup_make(char *path, size_t len, const char *tag, long long high)
 {
 	static const char root[] = "/sys/fs/cgroup";
 	char file[320], val[32];
@@ -211,8 +213,8 @@ int demo_cgroup_make(char *path, size_t len, const char *tag, long long max)
 	snprintf(path, len, "%s/shmdemo-demo-%s-%d", root, tag, (int)getpid());
 	if (mkdir(path, 0755))
 		return -errno;
-	snprintf(file, sizeof(file), "%s/memory.max", path);
-	n = snprintf(val, sizeof(val), "%lld", max);
+	snprintf(file, sizeof(file), "%s/memory.high", path);
+	n = snprintf(val, sizeof(val), "%lld", high);
 	fd = open(file, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, val, (size_t)n) != n)
 		ret = -errno;
