@@ -66,7 +66,9 @@
  * past @bytes is zero), written pages go back to the file on sync
  * (SHMDEMO_IOC_SYNC, fsync() of a bound file, msync(MS_SYNC)), by the
  * kernel's writeback, and when the segment is freed; clean pages may be
- * evicted and are read again.  @bytes 0 means the file's size; more than
+ * evicted and are read again (reclaim, drop_caches, posix_fadvise()
+ * POSIX_FADV_DONTNEED of a bound file, which is the segment's; a
+ * memory-only segment ignores fadvise).  @bytes 0 means the file's size; more than
  * the file's size is EINVAL: a segment never grows its file.  The file
  * must be open for reading (EBADF otherwise; EINVAL if it is not a
  * regular file or is itself a segment's); opened read-only, the segment
