@@ -127,14 +127,41 @@ int shmd_detach(void *addr);
 /*
  * Make the attachment at @addr durable / visible:
  *   FILE	msync(): dirty pages are written back to the file
- *   DEVICE	msync() of the segment (memory-only segments have nothing to
- *		write; file-backed ones will)
+ *   DEVICE	a file-backed segment: its dirty pages are written back to its
+ *		file (SHMDEMO_IOC_SYNC on the attachment's binding, which counts
+ *		them), and the file is fsync()ed; memory-only: nothing to write
  *   POSIX,	msync() (tmpfs: nothing to write)
  *   ANON
  *   SYSV	no msync exists for shmat() memory: a full memory barrier, so
  *		stores before it are ordered before stores after it
  */
 int shmd_sync(void *addr, unsigned int flags);
+
+/* shmd_sync_info.valid */
+#define SHMD_SYNC_COUNTED	(1U << 0)	/* pages and bytes are known */
+
+/**
+ * struct shmd_sync_info - what one shmd_sync_counted() wrote back
+ * @sz:		sizeof(struct shmd_sync_info), set by the caller
+ * @valid:	SHMD_SYNC_COUNTED when the backend knows: DEVICE (file-backed:
+ *		what this call wrote; memory-only: 0) and SYSV (0: it never
+ *		writes) without SHMD_SYNC_ASYNC.  FILE, POSIX, ANON and an
+ *		ASYNC sync leave it 0: msync() does not say.
+ * @pages:	dirty pages this call wrote back
+ * @bytes:	bytes written to the file (never past its size)
+ */
+struct shmd_sync_info {
+	size_t sz;
+	uint32_t valid;
+	uint64_t pages;
+	uint64_t bytes;
+};
+
+/*
+ * shmd_sync(), and what it wrote in *@info (filled even when the sync
+ * fails part-way: what was written before the error).
+ */
+int shmd_sync_counted(void *addr, unsigned int flags, struct shmd_sync_info *info);
 
 /* shmd_stat.valid: which fields the backend could fill */
 #define SHMD_STAT_SIZE		(1U << 0)

@@ -10,6 +10,7 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -100,7 +101,7 @@ int shmd_table_find(void *addr, struct shmd_attachment *a)
 
 int shmd_attach(struct shmd_seg *seg, void *addr, unsigned int flags, void **addrp)
 {
-	struct shmd_attachment a = { 0 };
+	struct shmd_attachment a = SHMD_ATTACHMENT_INIT;
 	int ret;
 
 	if (!seg || !addrp || (flags & ~(SHMD_RDONLY | SHMD_PRIVATE | SHMD_RND)))
@@ -136,15 +137,33 @@ int shmd_detach(void *addr)
 	return ret;
 }
 
-int shmd_sync(void *addr, unsigned int flags)
+int shmd_sync_counted(void *addr, unsigned int flags, struct shmd_sync_info *info)
 {
+	struct shmd_sync_info k = { .sz = sizeof(k) };
 	struct shmd_attachment a;
+	size_t usize = 0;
 	int ret;
 
 	if (flags & ~SHMD_SYNC_ASYNC)
 		return -EINVAL;
+	if (info) {
+		ret = shmd_check_opts(info, info->sz, sizeof(k));
+		if (ret)
+			return ret;
+		usize = info->sz;
+	}
 	ret = shmd_table_find(addr, &a);
 	if (ret)
 		return ret;
-	return a.ops->sync(&a, flags);
+	ret = a.ops->sync(&a, flags, &k);
+	if (info) {
+		k.sz = usize;
+		memcpy(info, &k, usize < sizeof(k) ? usize : sizeof(k));
+	}
+	return ret;
+}
+
+int shmd_sync(void *addr, unsigned int flags)
+{
+	return shmd_sync_counted(addr, flags, NULL);
 }

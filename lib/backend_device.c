@@ -109,8 +109,46 @@ static int shmd_dev_attach(struct shmd_seg *seg, void *addr, unsigned int flags,
 		goto out_close;
 	shmd_seg_size_set(seg, st.bytes);
 	ret = shmd_mmap_fd(fd, st.bytes, addr, flags, a);
+	/* A file-backed segment's binding stays for shmd_sync(): see shmd_dev_sync(). */
+	if (!ret && (st.flags & SHMDEMO_SEG_FILE) && !(flags & SHMD_PRIVATE)) {
+		a->fd = fd;
+		return 0;
+	}
 out_close:
 	close(fd);
+	return ret;
+}
+
+static int shmd_dev_detach(const struct shmd_attachment *a)
+{
+	int ret = shmd_munmap(a);
+
+	/* Unmapped: its binding goes (the module writes back what is dirty). */
+	if (!ret && a->fd >= 0)
+		close(a->fd);
+	return ret;
+}
+
+/*
+ * A file-backed segment: SHMDEMO_IOC_SYNC on the binding the mapping was
+ * made from - the same open file as the mapping's, so the write errors it
+ * reports are the ones msync() would (one errseq cursor) - and it says
+ * what this call wrote.  ASYNC, and the rest, are msync().
+ */
+static int shmd_dev_sync(const struct shmd_attachment *a, unsigned int flags,
+			 struct shmd_sync_info *info)
+{
+	int ret;
+
+	if (a->fd < 0 || (flags & SHMD_SYNC_ASYNC)) {
+		ret = shmd_msync(a, flags, info);
+		/* Memory-only: nothing is ever written back. */
+		if (!ret && a->fd < 0 && !(flags & SHMD_SYNC_ASYNC))
+			info->valid = SHMD_SYNC_COUNTED;
+		return ret;
+	}
+	ret = shmdemo_dev_sync(a->fd, 0, 0, &info->pages, &info->bytes);
+	info->valid = SHMD_SYNC_COUNTED;
 	return ret;
 }
 
@@ -183,8 +221,8 @@ const struct shmd_ops shmd_device_ops = {
 	.open_id	= shmd_dev_open_id,
 	.close		= shmd_dev_close,
 	.attach		= shmd_dev_attach,
-	.detach		= shmd_munmap,
-	.sync		= shmd_msync,
+	.detach		= shmd_dev_detach,
+	.sync		= shmd_dev_sync,
 	.stat		= shmd_dev_stat,
 	.remove		= shmd_dev_remove,
 	.list		= shmd_dev_list,

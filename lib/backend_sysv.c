@@ -70,13 +70,15 @@ static int shmd_sysv_detach(const struct shmd_attachment *a)
 /*
  * SysV memory has no msync(): the pages are the shm file's page cache and
  * never go to disk.  What a caller can mean by "sync" is ordering, so this
- * is a full barrier.
+ * is a full barrier, and it wrote nothing.
  */
-static int shmd_sysv_sync(const struct shmd_attachment *a, unsigned int flags)
+static int shmd_sysv_sync(const struct shmd_attachment *a, unsigned int flags,
+			  struct shmd_sync_info *info)
 {
 	(void)a;
-	(void)flags;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (info && !(flags & SHMD_SYNC_ASYNC))
+		info->valid = SHMD_SYNC_COUNTED;
 	return 0;
 }
 

@@ -251,7 +251,7 @@ static int shmd_touch_signal(volatile char *p)
 static void shmd_step_past_end(struct shmd_seg *seg, const struct shmd_wl *wl,
 			       void *ctx, struct shmd_report *r)
 {
-	struct shmd_attachment a = { 0 };
+	struct shmd_attachment a = SHMD_ATTACHMENT_INIT;
 	bool fd_backed = seg->backend == SHMD_BACKEND_DEVICE ||
 			 seg->backend == SHMD_BACKEND_FILE ||
 			 seg->backend == SHMD_BACKEND_POSIX;

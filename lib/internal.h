@@ -44,12 +44,18 @@ struct shmd_seg {
  * @addr:	start
  * @len:	length (whole pages)
  * @ops:	backend that mapped it (SYSV detaches with shmdt())
+ * @fd:		DEVICE, file-backed: the binding the mapping was made from,
+ *		kept open until detach so a sync can ask the module what it
+ *		wrote (SHMDEMO_IOC_SYNC); -1 for everything else
  */
 struct shmd_attachment {
 	void *addr;
 	size_t len;
 	const struct shmd_ops *ops;
+	int fd;
 };
+
+#define SHMD_ATTACHMENT_INIT	{ .fd = -1 }
 
 struct shmd_ops {
 	int (*open)(struct shmd_seg *seg, const struct shmd_open_opts *o);
@@ -59,7 +65,9 @@ struct shmd_ops {
 	int (*attach)(struct shmd_seg *seg, void *addr, unsigned int flags,
 		      struct shmd_attachment *a);
 	int (*detach)(const struct shmd_attachment *a);
-	int (*sync)(const struct shmd_attachment *a, unsigned int flags);
+	/* Sync, and say in *@info (zeroed) what was written: valid, pages, bytes. */
+	int (*sync)(const struct shmd_attachment *a, unsigned int flags,
+		    struct shmd_sync_info *info);
 	int (*stat)(struct shmd_seg *seg, struct shmd_stat *st);
 	int (*remove)(struct shmd_seg *seg);
 	int (*list)(int *ids, size_t cap);
@@ -94,7 +102,8 @@ int shmd_attach_hint(void *addr, unsigned int flags, void **hintp);
 int shmd_mmap_fd(int fd, uint64_t size, void *addr, unsigned int flags,
 		 struct shmd_attachment *a);
 int shmd_munmap(const struct shmd_attachment *a);
-int shmd_msync(const struct shmd_attachment *a, unsigned int flags);
+int shmd_msync(const struct shmd_attachment *a, unsigned int flags,
+	       struct shmd_sync_info *info);
 /* Check an options struct: size known, unknown trailing bytes zero. */
 int shmd_check_opts(const void *opts, size_t usize, size_t ksize);
 

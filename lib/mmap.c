@@ -65,7 +65,10 @@ int shmd_munmap(const struct shmd_attachment *a)
 	return SHMD_ERR(munmap(a->addr, a->len));
 }
 
-int shmd_msync(const struct shmd_attachment *a, unsigned int flags)
+/* msync() does not say what it wrote: @info stays not counted. */
+int shmd_msync(const struct shmd_attachment *a, unsigned int flags,
+	       struct shmd_sync_info *info)
 {
+	(void)info;
 	return SHMD_ERR(msync(a->addr, a->len, flags & SHMD_SYNC_ASYNC ? MS_ASYNC : MS_SYNC));
 }

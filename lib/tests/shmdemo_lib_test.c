@@ -163,6 +163,40 @@ TEST_F(lib, sync_succeeds_and_reaches_the_file)
 	EXPECT_EQ(0, shmd_detach(p));
 }
 
+/*
+ * shmd_sync_counted() says what it wrote where the backend knows: SYSV
+ * and a memory-only DEVICE segment never write (0, counted); msync() of
+ * the others does not say (not counted), nor does an ASYNC sync.
+ */
+TEST_F(lib, sync_counted_says_what_it_knows)
+{
+	struct shmd_sync_info info = { .sz = sizeof(info), .valid = 7, .pages = 9 };
+	struct { struct shmd_sync_info i; char more[8]; } big = { .i.sz = sizeof(big) };
+	bool knows = variant->backend == SHMD_BACKEND_SYSV ||
+		     variant->backend == SHMD_BACKEND_DEVICE;
+	char *p;
+
+	NEED_SEG();
+	ASSERT_EQ(0, shmd_attach(self->seg, NULL, 0, (void **)&p));
+	strcpy(p, "counted");
+	info.sz = sizeof(info);
+	ASSERT_EQ(0, shmd_sync_counted(p, 0, &info));
+	EXPECT_EQ(sizeof(info), info.sz);
+	EXPECT_EQ(knows ? SHMD_SYNC_COUNTED : 0, info.valid);
+	EXPECT_EQ(0, info.pages);
+	EXPECT_EQ(0, info.bytes);
+	ASSERT_EQ(0, shmd_sync_counted(p, SHMD_SYNC_ASYNC, &info));
+	EXPECT_EQ(0, info.valid);
+	/* Its size rules are shmd_stat()'s: a larger struct's tail must be zero. */
+	EXPECT_EQ(0, shmd_sync_counted(p, 0, &big.i));
+	big.more[3] = 1;
+	EXPECT_EQ(-E2BIG, shmd_sync_counted(p, 0, &big.i));
+	info.sz = 4;
+	EXPECT_EQ(-EINVAL, shmd_sync_counted(p, 0, &info));
+	EXPECT_EQ(-EINVAL, shmd_sync_counted(p + 1, 0, NULL));
+	EXPECT_EQ(0, shmd_detach(p));
+}
+
 TEST_F(lib, stat_fills_what_the_backend_knows)
 {
 	struct shmd_stat st = { .sz = sizeof(st) };
@@ -541,6 +575,7 @@ TEST(device_segment_backed_by_a_file)
 	struct shmd_open_opts o = { .sz = sizeof(o), .backend = SHMD_BACKEND_DEVICE,
 				    .key = SHMD_KEY_PRIVATE, .flags = SHMD_CREATE, .mode = 0600 };
 	struct shmd_stat st = { .sz = sizeof(st) };
+	struct shmd_sync_info info = { .sz = sizeof(info) };
 	struct shmd_seg *seg;
 	char *p;
 	int fd;
@@ -557,14 +592,26 @@ TEST(device_segment_backed_by_a_file)
 	ASSERT_EQ(0, shmd_attach(seg, NULL, 0, (void **)&p));
 	EXPECT_EQ(0, memcmp(p, "file!", 5));		/* read from the file */
 	memcpy(p + pg, "synced", 6);
-	EXPECT_EQ(0, shmd_sync(p, 0));
+	ASSERT_EQ(0, shmd_sync_counted(p, 0, &info));
+	EXPECT_EQ(SHMD_SYNC_COUNTED, info.valid);	/* exactly the dirty page */
+	EXPECT_EQ(1, info.pages);
+	EXPECT_EQ(pg, (long)info.bytes);
 	ASSERT_EQ(6, pread(fd, buf, 6, pg));
 	EXPECT_STREQ("synced", buf);
+	ASSERT_EQ(0, shmd_sync_counted(p, 0, &info));	/* nothing dirty since */
+	EXPECT_EQ(0, info.pages);
+	EXPECT_EQ(0, info.bytes);
+	/* A write after the sync is caught by the next. */
+	p[2 * pg] = 'e';
+	p[0] = 'f';
+	ASSERT_EQ(0, shmd_sync_counted(p, 0, &info));
+	EXPECT_EQ(2, info.pages);
+	EXPECT_EQ(2 * pg, (long)info.bytes);
 	ASSERT_EQ(0, shmd_stat(seg, &st));
 	EXPECT_TRUE(st.valid & SHMD_STAT_FILE);
-	EXPECT_EQ(2, st.file.major_faults);
-	EXPECT_EQ(1, st.file.pages_written);
-	EXPECT_EQ(pg, st.file.bytes_written);
+	EXPECT_EQ(3, st.file.major_faults);
+	EXPECT_EQ(3, st.file.pages_written);		/* shmd_stat() adds them up */
+	EXPECT_EQ(3 * pg, (long)st.file.bytes_written);
 	EXPECT_EQ(0, shmd_detach(p));
 	EXPECT_EQ(0, shmd_remove(seg));
 	shmd_seg_close(seg);
@@ -583,6 +630,7 @@ TEST(device_file_write_error_reaches_shmd_sync)
 	struct shmd_open_opts o = { .sz = sizeof(o), .backend = SHMD_BACKEND_DEVICE,
 				    .key = SHMD_KEY_PRIVATE, .flags = SHMD_CREATE, .mode = 0600 };
 	struct shmd_stat st = { .sz = sizeof(st) };
+	struct shmd_sync_info info = { .sz = sizeof(info) };
 	struct shmd_seg *seg;
 	int fd;
 
@@ -615,7 +663,10 @@ TEST(device_file_write_error_reaches_shmd_sync)
 	ASSERT_EQ(0, shmd_stat(seg, &st));
 	EXPECT_LT(0, (long)st.file.write_errors);
 	ASSERT_EQ(0, unlink(filler));
-	EXPECT_EQ(0, shmd_sync(p, 0));
+	/* Every page was kept dirty: the retry writes them all. */
+	ASSERT_EQ(0, shmd_sync_counted(p, 0, &info));
+	EXPECT_EQ(pages, (long)info.pages);
+	EXPECT_EQ(pages * pg, (long)info.bytes);
 	ASSERT_EQ(0, shmd_stat(seg, &st));
 	EXPECT_EQ(pages * pg, (long)st.file.bytes_written);
 	EXPECT_EQ(0, shmd_detach(p));
