@@ -19,9 +19,16 @@
  *  coherence: what read(2)/write(2) of the file see (README: the
  *          segment's cache is not the file's)
  *
+ *  ext4:   a file on a disk file system ($SHMDEMO_DISK, tools/vm/run
+ *          --disk): write(2)/read(2) of the backing file through the
+ *          segment's own mapping while another thread syncs (the backing
+ *          inode's lock against our writeback; lockdep on the debug
+ *          kernel), and our writeback wins in the end, byte for byte
+ *
  * Backing files live on a private tmpfs mounted for each test (root), so
  * a test can fill it up.
  */
+#include <pthread.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 
@@ -942,6 +949,99 @@ TEST_F(file, the_files_own_page_cache_meets_ours_at_read_and_writeback)
 	ASSERT_EQ(1, pread(fd, &got, 1, 0));
 	EXPECT_EQ('m', got);
 	fseg_close(&fs);
+}
+
+struct syncer {
+	int bfd;
+	volatile int stop;
+	int errors;
+	long rounds;
+};
+
+static void *sync_loop(void *arg)
+{
+	struct syncer *sy = arg;
+	struct shmdemo_sync s;
+
+	while (!sy->stop) {
+		sy->errors += seg_sync(sy->bfd, 0, 0, &s) != 0;
+		sy->errors += fsync(sy->bfd) != 0;
+		sy->rounds++;
+	}
+	return NULL;
+}
+
+/*
+ * On ext4: write(2) into the backing file from the segment's own mapping
+ * (ext4 holds the file's i_rwsem while it copies, and our copy source may
+ * fault, reading that file) and read(2) from it into the mapping (our
+ * write faults under ext4's read), while a second thread writes the
+ * segment back into the same file (kernel_write() takes that i_rwsem).
+ * Nothing deadlocks or errs; then every page is dirtied once more and one
+ * SYNC writes all of them: the file holds exactly our bytes.
+ */
+TEST_F(file, ext4_backing_copies_through_its_own_mapping_while_syncing)
+{
+	const long pages = 64, rounds = 20;
+	const char *disk = getenv("SHMDEMO_DISK");
+	struct syncer sy = { 0 };
+	struct shmdemo_sync s;
+	unsigned char *p, *buf;
+	char path[256];
+	long i, r, bad = 0;
+	pthread_t t;
+	int fd, id;
+
+	NEED_SETUP();
+	if (!disk || !*disk)
+		SKIP(return, "no disk file system ($SHMDEMO_DISK: tools/vm/run --disk)");
+	snprintf(path, sizeof(path), "%s/shmdemo-file-test-%d", disk, getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	buf = malloc(pages * self->pg);
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < pages * self->pg; i++)
+		buf[i] = pattern(i / self->pg, i % self->pg);
+	ASSERT_EQ(pages * self->pg, pwrite(fd, buf, pages * self->pg, 0));
+	ASSERT_EQ(0, fsync(fd));
+	id = new_file_seg(_metadata, self, fd, 0);
+	ASSERT_LE(0, id);
+	sy.bfd = bound(id, false);
+	ASSERT_LE(0, sy.bfd);
+	p = mmap(NULL, pages * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, sy.bfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, pthread_create(&t, NULL, sync_loop, &sy));
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < pages; i++)
+			p[i * self->pg + 7] = (unsigned char)(r + i);
+		/* Pages 0-15 of the mapping to the file's pages 32-47 ... */
+		EXPECT_EQ(16 * self->pg, pwrite(fd, p, 16 * self->pg, 32 * self->pg));
+		/* ... and the file's pages 48-63 into the mapping's 16-31. */
+		EXPECT_EQ(16 * self->pg, pread(fd, p + 16 * self->pg, 16 * self->pg,
+					       48 * self->pg));
+		/* Drop what is clean, so the next round faults from the file again. */
+		EXPECT_EQ(0, posix_fadvise(sy.bfd, 0, 0, POSIX_FADV_DONTNEED));
+	}
+	sy.stop = 1;
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, sy.errors);
+	EXPECT_LT(0, sy.rounds);
+
+	for (i = 0; i < pages * self->pg; i++)
+		p[i] = pattern(pages - 1 - i / self->pg, i % self->pg);
+	ASSERT_EQ(0, seg_sync(sy.bfd, 0, 0, &s));
+	EXPECT_EQ(pages, s.pages_written);
+	EXPECT_EQ(pages * self->pg, s.bytes_written);
+	ASSERT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+	ASSERT_EQ(pages * self->pg, pread(fd, buf, pages * self->pg, 0));
+	for (i = 0; i < pages * self->pg; i++)
+		bad += buf[i] != pattern(pages - 1 - i / self->pg, i % self->pg);
+	EXPECT_EQ(0, bad);
+	munmap(p, pages * self->pg);
+	close(sy.bfd);
+	close(fd);
+	free(buf);
+	unlink(path);
 }
 
 /* SYNC: only on a bound fd, flags and outputs zero, ranges that fit. */
