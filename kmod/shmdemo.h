@@ -253,7 +253,12 @@ int shmdemo_mmap_seg(struct file *seg_file, struct vm_area_struct *vma);
 
 /* shmdemo_dev.c */
 extern const struct file_operations shmdemo_dev_fops;
+struct file *shmdemo_open_seg_file(int id, bool rdonly);
 int shmdemo_bind(struct file *file, const struct shmdemo_bind *req);
+
+/* shmdemo_attach.c: shmat() and shmdt() in one request each */
+long shmdemo_attach(struct file *file, struct shmdemo_attach *req);
+long shmdemo_detach(unsigned long addr, u64 *bytes);
 
 /* shmdemo_ioctl.c */
 long shmdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

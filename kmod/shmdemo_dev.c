@@ -34,6 +34,36 @@ static int shmdemo_dev_release(struct inode *inode, struct file *file)
 }
 
 /**
+ * shmdemo_open_seg_file - a new internal file of segment @id, for a binding
+ * or an attachment, with shmat()'s permission rule
+ * @id: segment id
+ * @rdonly: read-only (read permission), else read and write permission
+ *
+ * Context: process context; takes shmdemo_ids_lock.
+ * Return: the file (its reference is the caller's), or ERR_PTR(-EINVAL)
+ * (no such id, or gone), -EACCES, -ENFILE or -ENOMEM.
+ */
+struct file *shmdemo_open_seg_file(int id, bool rdonly)
+{
+	struct shmdemo_seg *seg = shmdemo_seg_find(id);
+	struct file *seg_file;
+	int ret;
+
+	if (IS_ERR(seg))
+		return ERR_CAST(seg);
+	ret = shmdemo_seg_perms(seg, rdonly ? 0444 : 0666);
+	if (ret) {
+		shmdemo_seg_put(seg);
+		return ERR_PTR(ret);
+	}
+	/* Takes over our reference to @seg on success. */
+	seg_file = shmdemo_fs_seg_file(seg, rdonly);
+	if (IS_ERR(seg_file))
+		shmdemo_seg_put(seg);
+	return seg_file;
+}
+
+/**
  * shmdemo_bind - bind @file to a segment, with shmat()'s permission rule
  * @file: an open /dev/shmdemo
  * @req: request, flags validated
@@ -47,32 +77,18 @@ int shmdemo_bind(struct file *file, const struct shmdemo_bind *req)
 	struct shmdemo_file *sf = file->private_data;
 	bool rdonly = (req->flags & SHMDEMO_BIND_RDONLY) ||
 		      !(file->f_mode & FMODE_WRITE);
-	struct shmdemo_seg *seg;
 	struct file *seg_file;
-	int ret;
+	int ret = -EBUSY;
 
 	mutex_lock(&sf->lock);
-	ret = -EBUSY;
 	if (sf->seg_file)
 		goto out_unlock;
-	seg = shmdemo_seg_find(req->id);
-	ret = PTR_ERR_OR_ZERO(seg);
-	if (ret)
-		goto out_unlock;
-	ret = shmdemo_seg_perms(seg, rdonly ? 0444 : 0666);
-	if (ret)
-		goto out_put_seg;
-	seg_file = shmdemo_fs_seg_file(seg, rdonly);
+	seg_file = shmdemo_open_seg_file(req->id, rdonly);
 	ret = PTR_ERR_OR_ZERO(seg_file);
 	if (ret)
-		goto out_put_seg;
+		goto out_unlock;
 	/* Publish the binding; pairs with smp_load_acquire() in shmdemo_dev_mmap(). */
 	smp_store_release(&sf->seg_file, seg_file);
-	mutex_unlock(&sf->lock);
-	return 0;
-
-out_put_seg:
-	shmdemo_seg_put(seg);
 out_unlock:
 	mutex_unlock(&sf->lock);
 	return ret;

@@ -13,6 +13,7 @@
 #include <linux/build_bug.h>
 #include <linux/stddef.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -262,6 +263,45 @@ static long shmdemo_ioctl_sync(struct file *file, void __user *uarg)
 	return ret;
 }
 
+static long shmdemo_ioctl_attach(struct file *file, void __user *uarg)
+{
+	struct shmdemo_attach req;
+	u32 usize;
+	long ret;
+
+	ret = shmdemo_copy_in(&req, sizeof(req), SHMDEMO_ATTACH_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if ((req.flags & ~SHMDEMO_ATTACH_FLAGS) || req.__reserved || req.bytes)
+		return -EINVAL;
+	ret = shmdemo_attach(file, &req);
+	if (ret)
+		return ret;
+	/* Like shmat(): an address the caller can't learn is no attachment. */
+	if (shmdemo_copy_out(uarg, &req, sizeof(req), usize)) {
+		vm_munmap(req.addr, req.bytes);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long shmdemo_ioctl_detach(void __user *uarg)
+{
+	struct shmdemo_detach req;
+	u32 usize;
+	long ret;
+
+	ret = shmdemo_copy_in(&req, sizeof(req), SHMDEMO_DETACH_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if (req.flags || req.bytes || req.addr != (unsigned long)req.addr)
+		return -EINVAL;
+	ret = shmdemo_detach(req.addr, &req.bytes);
+	if (ret)
+		return ret;
+	return shmdemo_copy_out(uarg, &req, sizeof(req), usize);
+}
+
 /**
  * shmdemo_ioctl - /dev/shmdemo ioctl entry point
  * @file: the open device
@@ -282,6 +322,8 @@ long shmdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	BUILD_BUG_ON(sizeof(struct shmdemo_stat) != SHMDEMO_STAT_SIZE_VER1);
 	BUILD_BUG_ON(offsetof(struct shmdemo_stat, file) != SHMDEMO_STAT_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_sync) != SHMDEMO_SYNC_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct shmdemo_attach) != SHMDEMO_ATTACH_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct shmdemo_detach) != SHMDEMO_DETACH_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_set) != SHMDEMO_SET_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_resize) != SHMDEMO_RESIZE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_info) != SHMDEMO_INFO_SIZE_VER1);
@@ -317,6 +359,10 @@ long shmdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return shmdemo_ioctl_lock(uarg, false);
 	case SHMDEMO_CMD(SHMDEMO_IOC_SYNC):
 		return shmdemo_ioctl_sync(file, uarg);
+	case SHMDEMO_CMD(SHMDEMO_IOC_ATTACH):
+		return shmdemo_ioctl_attach(file, uarg);
+	case SHMDEMO_CMD(SHMDEMO_IOC_DETACH):
+		return shmdemo_ioctl_detach(uarg);
 	default:
 		return -ENOTTY;
 	}

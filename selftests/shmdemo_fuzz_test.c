@@ -146,7 +146,8 @@ static uint64_t stream_seed(const char *test, int slot)
 
 enum {
 	R_GET, R_BIND, R_STAT, R_STAT_ANY, R_SET, R_RMID, R_RESIZE, R_INFO,
-	R_INFO_IOR, R_LIST, R_PAGES, R_LOCK, R_UNLOCK, R_SYNC, R_OTHER, NREQ
+	R_INFO_IOR, R_LIST, R_PAGES, R_LOCK, R_UNLOCK, R_SYNC, R_ATTACH, R_DETACH,
+	R_OTHER, NREQ
 };
 
 struct req_desc {
@@ -233,6 +234,17 @@ static const struct req_desc reqs[NREQ] = {
 	 */
 	[R_SYNC] = { "SYNC", SHMDEMO_IOC_SYNC, sizeof(struct shmdemo_sync),
 		     SHMDEMO_SYNC_SIZE_VER0, 0, true, ANY_REQUEST | E(ENXIO) },
+	/*
+	 * header ATTACH: "Errors: EINVAL (...), EACCES, ENOMEM (no room in
+	 * the address space), ENFILE, EFAULT (...)"; EIDRM: shmdemo_mmap_seg()
+	 * "Return: 0, -EACCES or -EIDRM" (a segment gone meanwhile).
+	 */
+	[R_ATTACH] = { "ATTACH", SHMDEMO_IOC_ATTACH, sizeof(struct shmdemo_attach),
+		       SHMDEMO_ATTACH_SIZE_VER0, 0, true,
+		       ANY_REQUEST | E(EACCES) | E(ENFILE) | E(EIDRM) },
+	/* header DETACH: "Errors: EINVAL (...), EINTR (...), EFAULT (...)". */
+	[R_DETACH] = { "DETACH", SHMDEMO_IOC_DETACH, sizeof(struct shmdemo_detach),
+		       SHMDEMO_DETACH_SIZE_VER0, 0, true, ANY_REQUEST | E(EINTR) },
 	/* ioctl.c:231-232 "-ENOTTY for an unknown request", :275-276. */
 	[R_OTHER] = { "neighbour", 0, 64, 8, 0, false, E(ENOTTY) },
 };
@@ -251,6 +263,14 @@ static int request_of(unsigned long cmd)
 		if (CMD_KEY(cmd) == CMD_KEY(reqs[r].cmd))
 			return r;
 	return R_OTHER;
+}
+
+/* SHMDEMO_IOC_DETACH of the attachment at @addr: 0 or -errno. */
+static int detach_at(int fd, uint64_t addr)
+{
+	struct shmdemo_detach d = { .size = sizeof(d), .addr = addr };
+
+	return shmdemo_ioctl(fd, SHMDEMO_IOC_DETACH, &d);
 }
 
 static const char *errname(int e)
@@ -708,6 +728,62 @@ static void gen_sync(struct fuzz *f, struct call *c)
 	sy->bytes_written = rnd(f) % 10 ? 0 : rnd(f);
 }
 
+/*
+ * ATTACH: the kernel's address, one of ours (an overlap: EINVAL), or any
+ * (NOREPLACE maps only where nothing is); sometimes unaligned.  REMAP with
+ * an address would be MAP_FIXED over whatever is there - our own memory -
+ * so tame() takes it off again after mutate().
+ */
+static void gen_attach(struct fuzz *f, struct call *c)
+{
+	struct shmdemo_attach *a = (void *)c->s;
+
+	a->id = pick_id(f, false);
+	a->flags = rnd(f) % 8 ? (uint32_t)(rnd(f) & SHMDEMO_ATTACH_FLAGS) : (uint32_t)rnd(f);
+	a->__reserved = rnd(f) % 10 ? 0 : (uint32_t)rnd(f) | 1;
+	a->bytes = rnd(f) % 10 ? 0 : rnd(f) | 1;
+	switch (rnd(f) % 4) {
+	case 0:
+	case 1:
+		a->addr = 0;
+		break;
+	case 2:
+		a->addr = (uintptr_t)f->a.rw + (rnd(f) % 2 ? 0 : 1 + rnd(f) % (f->pg - 1));
+		break;
+	default:
+		a->addr = rnd(f);
+	}
+}
+
+/* DETACH: addresses where no attachment starts: ours, 0, unaligned, any. */
+static void gen_detach(struct fuzz *f, struct call *c)
+{
+	struct shmdemo_detach *d = (void *)c->s;
+
+	d->flags = rnd(f) % 10 ? 0 : (uint32_t)rnd(f) | 1;
+	d->bytes = rnd(f) % 10 ? 0 : rnd(f) | 1;
+	switch (rnd(f) % 3) {
+	case 0:
+		d->addr = (uintptr_t)f->a.rw + (rnd(f) % 2 ? 0 : 1);
+		break;
+	case 1:
+		d->addr = 0;
+		break;
+	default:
+		d->addr = rnd(f);
+	}
+}
+
+/* Never MAP_FIXED at an address of the fuzzer's choosing (see gen_attach()). */
+static void tame(struct fuzz *f, struct call *c)
+{
+	struct shmdemo_attach *a = (void *)c->s;
+
+	if (c->r == R_ATTACH && (a->flags & SHMDEMO_ATTACH_REMAP) &&
+	    (a->addr & ~(uint64_t)(f->pg - 1)))
+		a->flags &= ~SHMDEMO_ATTACH_REMAP;
+}
+
 static void gen_bind(struct fuzz *f, struct call *c)
 {
 	struct shmdemo_bind *b = (void *)c->s;
@@ -808,7 +884,7 @@ static void gen_pages(struct fuzz *f, struct call *c)
 static unsigned long gen_other_cmd(struct fuzz *f)
 {
 	static const unsigned int magics[] = { 0xb5, 0xb7, 0xa5, 0x36 };
-	static const unsigned int nrs[] = { 0x00, 0x0e, 0x0f, 0x10, 0x11 };
+	static const unsigned int nrs[] = { 0x00, 0x10, 0x11, 0x12, 0x13 };
 	unsigned int magic, nr, dir;
 	unsigned long cmd;
 
@@ -820,14 +896,14 @@ static unsigned long gen_other_cmd(struct fuzz *f)
 			nr = nrs[rnd(f) % ARRAY_SIZE(nrs)];
 			break;
 		case 1:		/* a real number: the wrong direction */
-			nr = 1 + rnd(f) % 0x0d;
+			nr = 1 + rnd(f) % 0x0f;
 			break;
 		case 2:
 			magic = magics[rnd(f) % ARRAY_SIZE(magics)];
-			nr = rnd(f) % 0x12;
+			nr = rnd(f) % 0x14;
 			break;
 		default:
-			nr = 0x12 + rnd(f) % 0xee;
+			nr = 0x14 + rnd(f) % 0xec;
 		}
 		cmd = _IOC(dir, magic, nr, (unsigned int)(rnd(f) & _IOC_SIZEMASK));
 	} while (request_of(cmd) != R_OTHER);
@@ -848,7 +924,8 @@ static void (*const gens[NREQ])(struct fuzz *f, struct call *c) = {
 	[R_STAT_ANY] = gen_stat, [R_SET] = gen_set, [R_RMID] = gen_id,
 	[R_RESIZE] = gen_resize, [R_INFO] = gen_info, [R_INFO_IOR] = gen_info,
 	[R_LIST] = gen_list, [R_PAGES] = gen_pages, [R_LOCK] = gen_id,
-	[R_UNLOCK] = gen_id, [R_SYNC] = gen_sync, [R_OTHER] = gen_other,
+	[R_UNLOCK] = gen_id, [R_SYNC] = gen_sync, [R_ATTACH] = gen_attach,
+	[R_DETACH] = gen_detach, [R_OTHER] = gen_other,
 };
 
 /* Random bytes over some fields (never a pointer: it would aim at our memory). */
@@ -1115,6 +1192,33 @@ static struct pred predict_request(const struct fuzz *f, const struct call *c)
 			return exact(EFAULT, "pages_ptr can't hold the entries");
 		return exact(wb ? 0 : EFAULT, "an anchor");
 	}
+	case R_ATTACH: {
+		const struct shmdemo_attach *a = (const void *)c->eff;
+		bool rdonly = a->flags & SHMDEMO_ATTACH_RDONLY;
+
+		if ((a->flags & ~SHMDEMO_ATTACH_FLAGS) || a->__reserved || a->bytes)
+			return exact(EINVAL, "unknown flag, __reserved or bytes set");
+		if ((a->addr & (f->pg - 1)) && !(a->flags & SHMDEMO_ATTACH_RND))
+			return exact(EINVAL, "an unaligned address without RND");
+		an = anchor_by_id(f, a->id);
+		/* Our own pages are there: an overlap, unless the anchor is refused first. */
+		if (an && a->addr && (a->addr & ~(uint64_t)(f->pg - 1)) == (uintptr_t)f->a.rw)
+			return anchor_perm(f, an, rdonly ? 0444 : 0666) ?
+			       exact(EINVAL, "an address we map") : must_fail("an anchor refused");
+		if (!an || a->addr)
+			return wb ? any_result : must_fail("a struct that can't be written back");
+		if (!anchor_perm(f, an, (rdonly ? 0444 : 0666) |
+				 (a->flags & SHMDEMO_ATTACH_EXEC ? 0111 : 0)))
+			return exact(EACCES, "an anchor, permission checked");
+		return exact(wb ? 0 : EFAULT, "an anchor at the kernel's address");
+	}
+	case R_DETACH: {
+		const struct shmdemo_detach *d = (const void *)c->eff;
+
+		if (d->flags || d->bytes)
+			return exact(EINVAL, "flags or bytes set");
+		return exact(EINVAL, "no attachment starts there");
+	}
 	}
 	return any_result;
 }
@@ -1323,6 +1427,20 @@ static void check_output(struct fuzz *f, const struct call *c)
 	case R_PAGES:
 		check_pages(f, c);
 		break;
+	case R_ATTACH: {
+		struct shmdemo_attach out;
+
+		memset(&out, 0, sizeof(out));
+		memcpy(&out, c->w, head);
+		unchanged(f, c, 4, offsetof(struct shmdemo_attach, addr),
+			  "ATTACH changed an input field");
+		an = anchor_by_id(f, out.id);
+		if (!out.addr || out.addr % f->pg || !out.bytes || out.bytes % f->pg ||
+		    (an && out.bytes != (an->bytes + f->pg - 1) / f->pg * f->pg))
+			fail_call(f, c, "attached at %#llx, %llu bytes",
+				  (unsigned long long)out.addr, (unsigned long long)out.bytes);
+		break;
+	}
 	}
 }
 
@@ -1464,6 +1582,18 @@ static void account(struct fuzz *f, const struct call *c, int err)
 		if (c->fd == f->bind_fd)
 			rotate_bind_fd(f);
 		break;
+	case R_ATTACH: {	/* mapped where nothing was: ours to unmap */
+		struct shmdemo_attach out;
+
+		if (!c->w)
+			break;
+		memcpy(&out, c->w, sizeof(out));
+		f->res->extra[2]++;
+		if (detach_at(f->fd, out.addr))
+			fail_call(f, c, "DETACH of the attachment at %#llx failed",
+				  (unsigned long long)out.addr);
+		break;
+	}
 	}
 }
 
@@ -1488,6 +1618,7 @@ static void fuzz_one(struct fuzz *f)
 		c->cmd = CMD_KEY(c->cmd) |
 			 ((rnd(f) & _IOC_SIZEMASK) << _IOC_SIZESHIFT);
 	mutate(f, c);
+	tame(f, c);
 	c->usize = pick_size(f, d, &tail);
 	memcpy(c->s, &c->usize, sizeof(c->usize));
 	c->layout = pick_layout(f, d, &c->off);
@@ -1802,9 +1933,9 @@ FIXTURE_TEARDOWN(fuzz)
 }
 
 /*
- * The numbers around the real ones: 0x00..0x10 and a few more, every
+ * The numbers around the real ones: 0x00..0x12 and a few more, every
  * direction, four magics, three sizes in the number.  The module takes
- * exactly the 13 requests (and INFO's old _IOR number) whatever the size
+ * exactly the 15 requests (and INFO's old _IOR number) whatever the size
  * in the number (ioctl.c:21-22), and says ENOTTY to the rest.  With a NULL
  * argument, what it takes fails with EFAULT.
  */
@@ -1819,11 +1950,11 @@ TEST_F(fuzz, request_numbers_next_to_the_real_ones_are_enotty)
 
 	SHMDEMO_NEED_DEVICE(self->fd);
 	for (m = 0; m < ARRAY_SIZE(magics); m++) {
-		for (nr = 0; nr < 0x11 + ARRAY_SIZE(extra_nrs); nr++) {
+		for (nr = 0; nr < 0x13 + ARRAY_SIZE(extra_nrs); nr++) {
 			for (dir = 0; dir < 4; dir++) {
 				for (s = 0; s < ARRAY_SIZE(sizes); s++) {
 					cmd = _IOC(dir, magics[m],
-						   nr < 0x11 ? nr : extra_nrs[nr - 0x11], sizes[s]);
+						   nr < 0x13 ? nr : extra_nrs[nr - 0x13], sizes[s]);
 					want = request_of(cmd) == R_OTHER ? ENOTTY : EFAULT;
 					taken += want == EFAULT;
 					err = ioctl(self->fd, cmd, NULL) < 0 ? errno : 0;
@@ -1834,7 +1965,7 @@ TEST_F(fuzz, request_numbers_next_to_the_real_ones_are_enotty)
 			}
 		}
 	}
-	EXPECT_EQ(14 * ARRAY_SIZE(sizes), taken);
+	EXPECT_EQ(16 * ARRAY_SIZE(sizes), taken);
 }
 
 /* What a valid request of each kind needs, and what undoes it. */
@@ -1842,6 +1973,7 @@ struct valid {
 	int fd;		/* the fd to call on */
 	int fresh_fd;	/* BIND: a new file, closed after */
 	int fresh_id;	/* RMID: a new segment, removed after */
+	uint64_t attached;	/* DETACH: the anchor's attachment, detached after */
 	uint32_t pages[ANCHOR_PAGES];
 };
 
@@ -1851,6 +1983,7 @@ static int make_valid(int fd, long pg, int r, const struct anchor *an, uint8_t *
 	memset(s, 0, STRUCT_ROOM);
 	v->fd = fd;
 	v->fresh_fd = v->fresh_id = -1;
+	v->attached = 0;
 	switch (r) {
 	case R_GET:		/* find the anchor by key: nothing made */
 		((struct shmdemo_get *)s)->key = an->key;
@@ -1897,6 +2030,19 @@ static int make_valid(int fd, long pg, int r, const struct anchor *an, uint8_t *
 		if (shmdemo_bind(v->fd, an->id, 0))
 			return -EIO;
 		break;
+	case R_ATTACH:		/* the anchor, at the kernel's address */
+		((struct shmdemo_attach *)s)->id = an->id;
+		break;
+	case R_DETACH: {	/* an attachment of the anchor made for it */
+		struct shmdemo_attach a = { .size = sizeof(a), .id = an->id };
+		int ret = shmdemo_ioctl(fd, SHMDEMO_IOC_ATTACH, &a);
+
+		if (ret)
+			return ret;
+		v->attached = a.addr;
+		((struct shmdemo_detach *)s)->addr = a.addr;
+		break;
+	}
 	}
 	return 0;
 }
@@ -1909,6 +2055,8 @@ static void undo_valid(int fd, int r, const struct anchor *an, struct valid *v)
 		close(v->fresh_fd);
 	if (v->fresh_id >= 0)
 		shmdemo_rmid(fd, v->fresh_id);	/* EINVAL if the call removed it */
+	if (v->attached)
+		detach_at(fd, v->attached);	/* EINVAL if the call detached it */
 	if (r == R_LOCK)
 		shmdemo_ioctl(fd, SHMDEMO_IOC_UNLOCK, &u);
 }
@@ -1997,6 +2145,9 @@ TEST_F(fuzz, size_field_rules_hold_for_every_request)
 				}
 				if (r == R_PAGES)
 					EXPECT_EQ(ANCHOR_PAGES, ((struct shmdemo_pages *)buf)->count);
+				if (r == R_ATTACH)
+					EXPECT_EQ(0, detach_at(self->fd,
+							       ((struct shmdemo_attach *)buf)->addr));
 			} else {
 				EXPECT_EQ(-1, first_change(buf, save, 0, fill))
 					TH_LOG("%s, size %u: failed, and changed its struct",
@@ -2158,8 +2309,8 @@ static void run_fuzz(struct __test_metadata *_metadata, int fd, long pg, const c
 	o.pids[o.npids++] = pid;
 	ok = watch(_metadata, res, pid, seconds);
 	log_results(_metadata, res, shmdemo_now() - start);
-	TH_LOG("%lu mappings made; %lu STATs of removed segments still mapped",
-	       res->extra[0], res->extra[1]);
+	TH_LOG("%lu mappings made; %lu STATs of removed segments still mapped; %lu ATTACHes "
+	       "(each detached)", res->extra[0], res->extra[1], res->extra[2]);
 	EXPECT_TRUE(ok) TH_LOG("the fuzzing child did not finish cleanly (above)");
 	EXPECT_EQ(0, res->nfail);
 

@@ -414,6 +414,74 @@ struct shmdemo_sync {
 
 #define SHMDEMO_SYNC_SIZE_VER0	40
 
+/* shmdemo_attach.flags */
+#define SHMDEMO_ATTACH_RDONLY	(1U << 0)	/* like SHM_RDONLY */
+#define SHMDEMO_ATTACH_RND	(1U << 1)	/* like SHM_RND: round @addr down to SHMLBA */
+#define SHMDEMO_ATTACH_REMAP	(1U << 2)	/* like SHM_REMAP: replace what is mapped there */
+#define SHMDEMO_ATTACH_EXEC	(1U << 3)	/* like SHM_EXEC */
+#define SHMDEMO_ATTACH_FLAGS	(SHMDEMO_ATTACH_RDONLY | SHMDEMO_ATTACH_RND | \
+				 SHMDEMO_ATTACH_REMAP | SHMDEMO_ATTACH_EXEC)
+
+/**
+ * struct shmdemo_attach - map a segment in one call (like shmat())
+ * @size:	sizeof(struct shmdemo_attach)
+ * @id:		segment id
+ * @flags:	SHMDEMO_ATTACH_*
+ * @__reserved:	must be zero
+ * @addr:	in: 0 (the kernel chooses) or the address, page aligned unless
+ *		RND rounds it down; out: where the segment is mapped
+ * @bytes:	out (zero in): the length mapped, the segment's size rounded
+ *		up to whole pages
+ *
+ * On any open /dev/shmdemo, bound or not: the segment is mapped shared,
+ * whole, from offset 0, as mmap() of a file bound to it would (same
+ * permission rules, nattch, fault path), without a binding of the
+ * caller's.  Without RDONLY the file must be open for writing and the
+ * caller needs read and write permission; with EXEC, execute too.  An
+ * address that overlaps a mapping is EINVAL unless REMAP (MAP_FIXED),
+ * as for shmat().  Errors: EINVAL (flags, @__reserved or @bytes set, an
+ * unaligned @addr without RND, RND rounding to 0 with REMAP, no such id,
+ * a segment gone, an overlap), EACCES, ENOMEM (no room in the address
+ * space), ENFILE, EFAULT (the struct can't be written back: then nothing
+ * stays mapped).  Undo with SHMDEMO_IOC_DETACH or munmap().
+ */
+struct shmdemo_attach {
+	__u32 size;
+	__s32 id;
+	__u32 flags;
+	__u32 __reserved;
+	__aligned_u64 addr;
+	__aligned_u64 bytes;
+};
+
+#define SHMDEMO_ATTACH_SIZE_VER0	32
+
+/**
+ * struct shmdemo_detach - unmap an attachment by its address (like shmdt())
+ * @size:	sizeof(struct shmdemo_detach)
+ * @flags:	zero
+ * @addr:	the address SHMDEMO_IOC_ATTACH returned (or of any mapping of
+ *		a segment at offset 0)
+ * @bytes:	out (zero in): the length unmapped
+ *
+ * Unmaps the mapping of a segment that starts at @addr with offset 0, and
+ * the mappings of the same attachment that follow it at the offsets they
+ * would have (what is left of it after munmap() or mprotect() split it;
+ * holes are skipped), up to the first mapping that is not part of it.
+ * The caller's own mappings only, like munmap(); on any open /dev/shmdemo.
+ * Errors: EINVAL (flags or @bytes set, @addr unaligned, or no attachment
+ * starts there), EINTR (a fatal signal while waiting for the mmap lock),
+ * EFAULT (the struct can't be written back: it is unmapped anyway).
+ */
+struct shmdemo_detach {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 addr;
+	__aligned_u64 bytes;
+};
+
+#define SHMDEMO_DETACH_SIZE_VER0	24
+
 #define SHMDEMO_IOC_GET		_IOWR(SHMDEMO_IOC_MAGIC, 0x01, struct shmdemo_get)
 #define SHMDEMO_IOC_BIND	_IOW(SHMDEMO_IOC_MAGIC, 0x02, struct shmdemo_bind)
 #define SHMDEMO_IOC_STAT	_IOWR(SHMDEMO_IOC_MAGIC, 0x03, struct shmdemo_stat)
@@ -438,5 +506,7 @@ struct shmdemo_sync {
 #define SHMDEMO_IOC_UNLOCK	_IOW(SHMDEMO_IOC_MAGIC, 0x0b, struct shmdemo_id)
 #define SHMDEMO_IOC_STAT_ANY	_IOWR(SHMDEMO_IOC_MAGIC, 0x0c, struct shmdemo_stat)
 #define SHMDEMO_IOC_SYNC	_IOWR(SHMDEMO_IOC_MAGIC, 0x0d, struct shmdemo_sync)
+#define SHMDEMO_IOC_ATTACH	_IOWR(SHMDEMO_IOC_MAGIC, 0x0e, struct shmdemo_attach)
+#define SHMDEMO_IOC_DETACH	_IOWR(SHMDEMO_IOC_MAGIC, 0x0f, struct shmdemo_detach)
 
 #endif /* _UAPI_LINUX_SHMDEMO_H */
