@@ -19,7 +19,8 @@
 /**
  * shmdemo_attach - map a whole segment shared, like do_shmat()
  * @file: the open /dev/shmdemo the request came on
- * @req: flags and @__reserved validated; @addr in, @addr and @bytes out
+ * @req: flags and @__reserved validated; @addr in, @addr and @bytes (the
+ *	segment's size; the mapping is that rounded up to pages) out
  *
  * Context: process context, no locks held; takes the mmap lock (vm_mmap).
  * Return: 0, or -EINVAL, -EACCES, -EIDRM, -ENOMEM, -ENFILE.
@@ -46,7 +47,8 @@ long shmdemo_attach(struct file *file, struct shmdemo_attach *req)
 	seg_file = shmdemo_open_seg_file(req->id, rdonly);
 	if (IS_ERR(seg_file))
 		return PTR_ERR(seg_file);
-	len = PAGE_ALIGN(i_size_read(file_inode(seg_file)));
+	req->bytes = i_size_read(file_inode(seg_file));
+	len = PAGE_ALIGN(req->bytes);
 	prot = PROT_READ | (rdonly ? 0 : PROT_WRITE) |
 	       (req->flags & SHMDEMO_ATTACH_EXEC ? PROT_EXEC : 0);
 	if (addr)
@@ -54,10 +56,11 @@ long shmdemo_attach(struct file *file, struct shmdemo_attach *req)
 	ua = vm_mmap(seg_file, addr, len, prot, mflags, 0);
 	/* The VMA holds the file now, if there is one: like do_shmat()'s fput(). */
 	fput(seg_file);
-	if (IS_ERR_VALUE(ua))
+	if (IS_ERR_VALUE(ua)) {
+		req->bytes = 0;
 		return (long)ua == -EEXIST ? -EINVAL : (long)ua;
+	}
 	req->addr = ua;
-	req->bytes = len;
 	return 0;
 }
 

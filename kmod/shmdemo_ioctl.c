@@ -279,7 +279,7 @@ static long shmdemo_ioctl_attach(struct file *file, void __user *uarg)
 		return ret;
 	/* Like shmat(): an address the caller can't learn is no attachment. */
 	if (shmdemo_copy_out(uarg, &req, sizeof(req), usize)) {
-		vm_munmap(req.addr, req.bytes);
+		vm_munmap(req.addr, PAGE_ALIGN(req.bytes));
 		return -EFAULT;
 	}
 	return 0;

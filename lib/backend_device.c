@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The /dev/shmdemo backend.  The handle keeps one unbound descriptor of the
- * device for requests by id; each attach opens, binds and maps its own
- * descriptor and closes it again (the mapping keeps the segment alive, as a
- * shmat() mapping does).
+ * device for requests by id.  A shared attach of a memory-only segment is
+ * one SHMDEMO_IOC_ATTACH on it, as shmat() is one call; a private one, or
+ * one of a file-backed segment (which keeps its binding for shmd_sync()),
+ * opens, binds and maps a descriptor of its own (the mapping keeps the
+ * segment alive, as a shmat() mapping does).
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -63,7 +65,13 @@ static int shmd_dev_open(struct shmd_seg *seg, const struct shmd_open_opts *o)
 		return ret;
 	}
 	/* Without read permission the size stays what was asked for. */
-	shmd_seg_size_set(seg, shmdemo_dev_stat(seg->fd, seg->id, false, &st) ? o->size : st.bytes);
+	if (shmdemo_dev_stat(seg->fd, seg->id, false, &st)) {
+		shmd_seg_size_set(seg, o->size);
+		seg->file_backed = o->path;
+	} else {
+		shmd_seg_size_set(seg, st.bytes);
+		seg->file_backed = st.flags & SHMDEMO_SEG_FILE;
+	}
 	return 0;
 }
 
@@ -82,12 +90,34 @@ static int shmd_dev_open_id(struct shmd_seg *seg, int id)
 	}
 	seg->id = id;
 	shmd_seg_size_set(seg, ret ? 0 : st.bytes);
+	seg->file_backed = !ret && (st.flags & SHMDEMO_SEG_FILE);
 	return 0;
 }
 
 static void shmd_dev_close(struct shmd_seg *seg)
 {
 	close(seg->fd);
+}
+
+/* One request: the module maps the whole segment shared, as do_shmat(). */
+static int shmd_dev_attach_one(struct shmd_seg *seg, void *addr, unsigned int flags,
+			       struct shmd_attachment *a)
+{
+	uint64_t bytes;
+	void *hint, *p;
+	int ret;
+
+	ret = shmd_attach_hint(addr, flags, &hint);
+	if (ret)
+		return ret;
+	ret = shmdemo_dev_attach(seg->fd, seg->id, (uintptr_t)hint,
+				 flags & SHMD_RDONLY ? SHMDEMO_ATTACH_RDONLY : 0, &p, &bytes);
+	if (ret)
+		return ret;
+	shmd_seg_size_set(seg, bytes);
+	a->addr = p;
+	a->len = shmd_page_round(bytes);
+	return 0;
 }
 
 static int shmd_dev_attach(struct shmd_seg *seg, void *addr, unsigned int flags,
@@ -97,6 +127,9 @@ static int shmd_dev_attach(struct shmd_seg *seg, void *addr, unsigned int flags,
 	bool ro = flags & (SHMD_RDONLY | SHMD_PRIVATE);
 	struct shmdemo_stat st;
 	int fd, ret;
+
+	if (!seg->file_backed && !(flags & (SHMD_PRIVATE | SHMD_ATTACH_PAST_END)))
+		return shmd_dev_attach_one(seg, addr, flags, a);
 
 	fd = shmdemo_dev_open(ro ? O_RDONLY : O_RDWR);
 	if (fd < 0)

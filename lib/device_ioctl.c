@@ -68,6 +68,31 @@ int shmdemo_dev_sync(int fd, uint64_t start, uint64_t len, uint64_t *pages, uint
 	return ret;
 }
 
+int shmdemo_dev_attach(int fd, int id, uintptr_t addr, uint32_t flags, void **addrp,
+		       uint64_t *bytesp)
+{
+	struct shmdemo_attach req = {
+		.size = sizeof(req), .id = id, .flags = flags, .addr = addr,
+	};
+	int ret = shmdemo_dev_ioctl(fd, SHMDEMO_IOC_ATTACH, &req);
+
+	if (ret)
+		return ret;
+	*addrp = (void *)(uintptr_t)req.addr;
+	*bytesp = req.bytes;
+	return 0;
+}
+
+int shmdemo_dev_detach(int fd, const void *addr, uint64_t *bytesp)
+{
+	struct shmdemo_detach req = { .size = sizeof(req), .addr = (uintptr_t)addr };
+	int ret = shmdemo_dev_ioctl(fd, SHMDEMO_IOC_DETACH, &req);
+
+	if (!ret && bytesp)
+		*bytesp = req.bytes;
+	return ret;
+}
+
 int shmdemo_dev_bind(int fd, int id, uint32_t flags)
 {
 	struct shmdemo_bind req = { .size = sizeof(req), .id = id, .flags = flags };

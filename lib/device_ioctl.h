@@ -25,6 +25,15 @@ int shmdemo_dev_get(int fd, int key, uint64_t bytes, uint32_t flags, uint32_t mo
 /* SHMDEMO_IOC_GET of a new segment backed by the open file @file_fd. */
 int shmdemo_dev_get_file(int fd, int key, uint64_t bytes, uint32_t flags, uint32_t mode,
 			 int file_fd, int *idp);
+/*
+ * SHMDEMO_IOC_ATTACH of segment @id at @addr (0: the kernel's choice) with
+ * SHMDEMO_ATTACH_* @flags: where in *@addrp, the segment's size in
+ * *@bytesp (the mapping is that rounded up to whole pages).
+ */
+int shmdemo_dev_attach(int fd, int id, uintptr_t addr, uint32_t flags, void **addrp,
+		       uint64_t *bytesp);
+/* SHMDEMO_IOC_DETACH of the attachment at @addr; the length in *@bytesp (or NULL). */
+int shmdemo_dev_detach(int fd, const void *addr, uint64_t *bytesp);
 /* SHMDEMO_IOC_BIND: @flags are SHMDEMO_BIND_*. */
 int shmdemo_dev_bind(int fd, int id, uint32_t flags);
 /* SHMDEMO_IOC_STAT, or SHMDEMO_IOC_STAT_ANY (no read permission) with @any. */

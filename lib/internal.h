@@ -37,6 +37,7 @@ struct shmd_seg {
 	char *path;		/* FILE path, POSIX name */
 	void *anon;		/* ANON: the one mapping */
 	bool anon_attached;
+	bool file_backed;	/* DEVICE: backed by a file (STAT at open said so) */
 };
 
 /**

@@ -51,15 +51,15 @@
  *		decides it (RLIMIT_MEMLOCK no longer counts); a page size
  *		other than none or SHM_HUGE_2MB is EINVAL.
  *   shmat	Linux's do_shmat() checks (shmid < 0, SHMLBA alignment and
- *		SHM_RND, SHM_REMAP, an occupied range without SHM_REMAP is
- *		EINVAL), then a private open of the device, SHMDEMO_IOC_BIND
- *		(EINVAL, EACCES), and mmap(MAP_SHARED) of the whole segment
- *		(size rounded up to pages), where the module checks the
- *		caller's permission again as shmat() does at every attach.
+ *		SHM_RND, SHM_REMAP with address 0), then a private open of the
+ *		device and one SHMDEMO_IOC_ATTACH, which does the rest as
+ *		do_shmat() does: the caller's permission (read, write unless
+ *		SHM_RDONLY, execute for SHM_EXEC: EACCES), no such or a gone
+ *		segment (EINVAL), an occupied range without SHM_REMAP
+ *		(EINVAL), MAP_SHARED of the whole segment rounded up to pages.
  *		The open file is closed at once: the mapping keeps the
  *		segment, counts in nattch, and is inherited by fork() like a
- *		native attach.  SHM_EXEC's execute permission is checked here
- *		too (owner, group and mode, CAP_IPC_OWNER from capget()).
+ *		native attach.
  *   shmdt	Addresses returned by the shim's shmat() (in this process or
  *		inherited through fork()) are munmap()ed.  Any other address is
  *		EINVAL, except in SHMDEMO_SYSV_KEYS mode or after a call went
@@ -116,18 +116,17 @@
  *     module's own count, so a user may lock that much on each side.
  *   - mprotect(PROT_EXEC) of an attach is refused without execute
  *     permission, where Linux allows it (the module clears VM_MAYEXEC: an
- *     attach must not gain what shmat() would have refused).  SHM_EXEC
- *     fails with EPERM if /dev is mounted noexec.
+ *     attach must not gain what shmat() would have refused).
  *   - remap_file_pages() on a removed segment whose last mapping it
  *     replaces gives EIDRM where Linux gives EINVAL (the module maps the
  *     segment anew, and it is gone by then).
  *   - shmdt() doesn't follow a shim attach that the program moved with
  *     mremap() or replaced with its own mmap(); a non-NULL invalid shmctl()
  *     buf faults in the program instead of giving EFAULT.
- *   - The capabilities the shim checks itself (CAP_IPC_LOCK for
- *     SHM_HUGETLB, CAP_IPC_OWNER for SHM_EXEC) come from capget(), in the
- *     caller's own user namespace; Linux asks the initial one, or the one
- *     owning the IPC namespace.
+ *   - The capability the shim checks itself (CAP_IPC_LOCK for
+ *     SHM_HUGETLB) comes from capget(), in the caller's own user
+ *     namespace; Linux asks the initial one, or the one owning the IPC
+ *     namespace.
  *
  * Not covered: statically linked programs, 32-bit programs built with
  * _TIME_BITS=64 (they call __shmctl64), the raw ipc()/shm* system calls,
@@ -653,24 +652,6 @@ SHIM_API int shmget(key_t key, size_t size, int shmflg)
 
 /* ------------------------------------------------------------------ */
 
-/*
- * ipcperms() for the execute bit alone (BIND checked read and write).  The
- * module checks it again at mmap(), but mmap() refuses PROT_EXEC on a
- * noexec /dev (EPERM) before the module sees it; checked here first, a
- * caller without execute permission gets do_shmat()'s EACCES either way.
- */
-static bool may_exec(const struct shmdemo_stat *st)
-{
-	uid_t euid = geteuid();
-	unsigned int granted = st->mode;
-
-	if (euid == st->cuid || euid == st->uid)
-		granted >>= 6;
-	else if (in_group(st->cgid) || in_group(st->gid))
-		granted >>= 3;
-	return (granted & 1) || has_cap(CAP_IPC_OWNER);
-}
-
 /* Record an attachment; replaces entries the new range overlaid (SHM_REMAP). */
 static bool attach_add(uintptr_t addr, size_t len)
 {
@@ -703,21 +684,20 @@ static bool attach_add(uintptr_t addr, size_t len)
 
 SHIM_API void *shmat(int shmid, const void *shmaddr, int shmflg)
 {
-	int saved = errno, fd, prot, mflags = MAP_SHARED, err;
-	uint32_t bind_flags = 0;
+	int saved = errno, fd, ret;
+	uint32_t flags = 0;
 	uintptr_t addr = (uintptr_t)shmaddr;
 	uintptr_t shmlba = SHMLBA;
 	long pg = sysconf(_SC_PAGESIZE);
-	struct shmdemo_stat st;
-	bool absent, fixed = false;
-	size_t len;
+	uint64_t bytes;
+	bool absent;
 	void *p;
 
 	shim_init();
 	if (!id_routed(shmid))
 		return real_shmat(shmid, shmaddr, shmflg);
 
-	/* do_shmat()'s checks, in its order. */
+	/* do_shmat()'s checks, in its order; the module makes the rest. */
 	if (shmid < 0)
 		return fail_ptr(EINVAL);
 	if (addr) {
@@ -728,63 +708,33 @@ SHIM_API void *shmat(int shmid, const void *shmaddr, int shmflg)
 			if (!addr && (shmflg & SHM_REMAP))
 				return fail_ptr(EINVAL);
 		}
-		fixed = true;
-		mflags |= (shmflg & SHM_REMAP) ? MAP_FIXED : MAP_FIXED_NOREPLACE;
+		if (shmflg & SHM_REMAP)
+			flags |= SHMDEMO_ATTACH_REMAP;
 	} else if (shmflg & SHM_REMAP) {
 		return fail_ptr(EINVAL);
 	}
-	if (shmflg & SHM_RDONLY) {
-		prot = PROT_READ;
-		bind_flags = SHMDEMO_BIND_RDONLY;
-	} else {
-		prot = PROT_READ | PROT_WRITE;
-	}
+	if (shmflg & SHM_RDONLY)
+		flags |= SHMDEMO_ATTACH_RDONLY;
 	if (shmflg & SHM_EXEC)
-		prot |= PROT_EXEC;
+		flags |= SHMDEMO_ATTACH_EXEC;
 
 	fd = dev_open((shmflg & SHM_RDONLY) ? O_RDONLY : O_RDWR, &absent, saved);
 	if (absent)
 		return real_shmat(shmid, shmaddr, shmflg);
 	if (fd < 0)
 		return (void *)-1;
-	if (dev_errno(shmdemo_dev_bind(fd, shmid, bind_flags)) ||
-	    dev_stat(fd, shmid, false, &st))
-		goto out_close;
-	err = EACCES;
-	if ((shmflg & SHM_EXEC) && !may_exec(&st))
-		goto out_err;
-	err = EINVAL;
-	len = (st.bytes + pg - 1) / pg * pg;
-	if (len < st.bytes)
-		goto out_err;
-	if (fixed && !(shmflg & SHM_REMAP) && addr + len < addr)
-		goto out_err;
-
-	p = mmap((void *)addr, len, prot, mflags, fd, 0);
-	if (p == MAP_FAILED) {
-		/* An occupied range: do_shmat()'s find_vma_intersection(). */
-		if (errno == EEXIST)
-			errno = EINVAL;
-		goto out_close;
-	}
-	if (fixed && (uintptr_t)p != addr) {
-		/* A kernel older than MAP_FIXED_NOREPLACE took it as a hint. */
-		munmap(p, len);
-		goto out_err;
-	}
+	/* One request, as shmat() is one call: permission, nattch, the mapping. */
+	ret = shmdemo_dev_attach(fd, shmid, addr, flags, &p, &bytes);
 	close(fd);
-	if (!attach_add((uintptr_t)p, len)) {
-		munmap(p, len);
+	if (dev_errno(ret))
+		return (void *)-1;
+	bytes = (bytes + (uint64_t)pg - 1) / (uint64_t)pg * (uint64_t)pg;	/* mapped */
+	if (!attach_add((uintptr_t)p, (size_t)bytes)) {
+		munmap(p, (size_t)bytes);
 		return fail_ptr(ENOMEM);
 	}
 	errno = saved;
 	return p;
-
-out_err:
-	errno = err;
-out_close:
-	close_keep_errno(fd);
-	return (void *)-1;
 }
 
 /* ------------------------------------------------------------------ */

@@ -412,8 +412,8 @@ TEST_F(get, unknown_ioctl_is_enotty)
 	SHMDEMO_NEED_DEVICE(e->fd);
 	EXPECT_EQ(-ENOTTY, shmdemo_ioctl(e->fd, _IOWR(SHMDEMO_IOC_MAGIC, 0x00,
 						      struct shmdemo_get), &g));
-	/* One past the last request (SHMDEMO_IOC_SYNC is 0x0d). */
-	EXPECT_EQ(-ENOTTY, shmdemo_ioctl(e->fd, _IOWR(SHMDEMO_IOC_MAGIC, 0x0e,
+	/* One past the last request (SHMDEMO_IOC_DETACH is 0x0f). */
+	EXPECT_EQ(-ENOTTY, shmdemo_ioctl(e->fd, _IOWR(SHMDEMO_IOC_MAGIC, 0x10,
 						      struct shmdemo_get), &g));
 	EXPECT_EQ(-ENOTTY, shmdemo_ioctl(e->fd, _IOWR(SHMDEMO_IOC_MAGIC, 0x7f,
 						      struct shmdemo_get), &g));

@@ -430,8 +430,8 @@ struct shmdemo_sync {
  * @__reserved:	must be zero
  * @addr:	in: 0 (the kernel chooses) or the address, page aligned unless
  *		RND rounds it down; out: where the segment is mapped
- * @bytes:	out (zero in): the length mapped, the segment's size rounded
- *		up to whole pages
+ * @bytes:	out (zero in): the segment's size in bytes; the mapping is
+ *		that rounded up to whole pages
  *
  * On any open /dev/shmdemo, bound or not: the segment is mapped shared,
  * whole, from offset 0, as mmap() of a file bound to it would (same
