@@ -75,33 +75,6 @@ static inline int shmdemo_folio_mapcount(struct folio *folio)
 }
 #endif
 
-#ifdef SHMDEMO_HAVE_PERCPU_RSS_STAT
-/* Page-cache pages mapped into @mm; summing per-cpu counters is exact. */
-static inline long shmdemo_mm_file_pages(struct mm_struct *mm)
-{
-	return percpu_counter_sum(&mm->rss_stat[MM_FILEPAGES]);
-}
-#else
-#ifdef SPLIT_RSS_COUNTING
-/* Before 6.2 the faulting task batches its own updates in current->rss_stat. */
-static inline long shmdemo_task_cached_file_pages(struct mm_struct *mm)
-{
-	return current->mm == mm ? current->rss_stat.count[MM_FILEPAGES] : 0;
-}
-#else
-static inline long shmdemo_task_cached_file_pages(struct mm_struct *mm)
-{
-	return 0;
-}
-#endif
-
-static inline long shmdemo_mm_file_pages(struct mm_struct *mm)
-{
-	return atomic_long_read(&mm->rss_stat.count[MM_FILEPAGES]) +
-	       shmdemo_task_cached_file_pages(mm);
-}
-#endif
-
 /* An inode's atime, mtime and ctime: now (accessors since 6.6/6.7). */
 static inline void shmdemo_inode_init_times(struct inode *inode)
 {

@@ -12,9 +12,6 @@ has() {	# has FILE PATTERN: the header declares it
 # 6.3: vma->vm_flags became read-only behind vm_flags_set()/vm_flags_clear().
 has include/linux/mm.h 'void vm_flags_set\(' &&
 	printf ' %s' -DSHMDEMO_HAVE_VM_FLAGS_SET
-# 6.2: the mm's RSS counters became per-cpu (struct percpu_counter rss_stat[]).
-has include/linux/mm_types.h 'struct percpu_counter rss_stat\[' &&
-	printf ' %s' -DSHMDEMO_HAVE_PERCPU_RSS_STAT
 # 6.3: folio_mapcount() became inline (before it was not exported).
 has include/linux/mm.h 'static inline int folio_mapcount\(' &&
 	printf ' %s' -DSHMDEMO_HAVE_INLINE_FOLIO_MAPCOUNT

@@ -184,23 +184,48 @@ out_unlock:
 }
 
 /*
+ * How many mappings the cached pages of [@start, @end] have: one more for
+ * each page filemap_map_pages() maps, so the difference around it is what
+ * it mapped.  O(window) under RCU - no sum over CPUs, which the mm's RSS
+ * counter would need since 6.2.  Reading the count of a folio being freed
+ * meanwhile is harmless (its struct page stays); another task mapping or
+ * unmapping one of these pages during the call shows in the difference.
+ * Large folios are not counted: segments have none yet.
+ */
+static long shmdemo_window_mapcount(struct address_space *mapping, pgoff_t start, pgoff_t end)
+{
+	XA_STATE(xas, &mapping->i_pages, start);
+	struct folio *folio;
+	long n = 0;
+
+	rcu_read_lock();
+	xas_for_each(&xas, folio, end) {
+		if (xas_retry(&xas, folio) || xa_is_value(folio) || folio_test_large(folio))
+			continue;
+		n += shmdemo_folio_mapcount(folio);
+	}
+	rcu_read_unlock();
+	return n;
+}
+
+/*
  * ->map_pages: on a read fault the core first asks us to map the cached,
  * up-to-date neighbours of the faulting page (fault_around_bytes, 64 KiB by
  * default).  filemap_map_pages() is the right tool: it only maps pages that
  * are already in our page cache and stops at i_size.  We count what it
- * mapped from the change in the mm's file RSS.
+ * mapped from the change in those pages' mapcounts.
  */
 static vm_fault_t shmdemo_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
 				    pgoff_t end_pgoff)
 {
-	struct mm_struct *mm = vmf->vma->vm_mm;
+	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
 	struct shmdemo_seg *seg = shmdemo_vma_seg(vmf->vma);
-	long before = shmdemo_mm_file_pages(mm);
+	long before = shmdemo_window_mapcount(mapping, start_pgoff, end_pgoff);
 	vm_fault_t ret;
 	long mapped;
 
 	ret = filemap_map_pages(vmf, start_pgoff, end_pgoff);
-	mapped = shmdemo_mm_file_pages(mm) - before;
+	mapped = shmdemo_window_mapcount(mapping, start_pgoff, end_pgoff) - before;
 	if (mapped > 0)
 		atomic64_add(mapped, &seg->c.around_pages);
 	/* NOPAGE: the faulting page itself got mapped, ->fault won't run. */
