@@ -218,7 +218,14 @@ static char *mapped_removed_segment(size_t bytes)
  * rmmod must either fail with "in use" or succeed after every page is
  * freed; the VM runner fails the run on any oops.
  */
-TEST_F(module, rmmod_racing_the_last_munmap_waits_for_the_pages)
+/*
+ * Each round touches 256 MiB: seconds under KASAN in TCG, more on a loaded
+ * host, so two rounds can pass the harness's default 30 s.  The watchdog is
+ * for hangs, not a speed target.
+ */
+#define RACE_TEST_TIMEOUT	180
+
+TEST_F_TIMEOUT(module, rmmod_racing_the_last_munmap_waits_for_the_pages, RACE_TEST_TIMEOUT)
 {
 	const size_t bytes = 256 << 20;
 	volatile int *stop;
@@ -263,7 +270,7 @@ TEST_F(module, rmmod_racing_the_last_munmap_waits_for_the_pages)
 }
 
 /* The same race from the other side: a mapping dies with its process. */
-TEST_F(module, rmmod_racing_a_killed_mapper_waits_for_the_pages)
+TEST_F_TIMEOUT(module, rmmod_racing_a_killed_mapper_waits_for_the_pages, RACE_TEST_TIMEOUT)
 {
 	const size_t bytes = 64 << 20;
 	volatile int *stop;
@@ -360,7 +367,7 @@ static int churn(double end, long pg)
  * loaded again at once), and the workers never see anything but a missing
  * device.
  */
-TEST_F(module, rmmod_loops_while_segments_churn)
+TEST_F_TIMEOUT(module, rmmod_loops_while_segments_churn, RACE_TEST_TIMEOUT)
 {
 	const int nworkers = 2;
 	double end = shmdemo_now() + shmdemo_race_seconds(6);
