@@ -187,10 +187,12 @@ out_unlock:
  * How many mappings the cached pages of [@start, @end] have: one more for
  * each page filemap_map_pages() maps, so the difference around it is what
  * it mapped.  O(window) under RCU - no sum over CPUs, which the mm's RSS
- * counter would need since 6.2.  Reading the count of a folio being freed
- * meanwhile is harmless (its struct page stays); another task mapping or
- * unmapping one of these pages during the call shows in the difference.
- * Large folios are not counted: segments have none yet.
+ * counter would need since 6.2.  As filemap_map_pages() looks folios up:
+ * a reference first (a folio being freed or reused by a shrink or an
+ * eviction fails it), then the slot read again, so the folio we count is
+ * still ours at that index.  Another task mapping or unmapping one of
+ * these pages during the call shows in the difference.  Large folios are
+ * not counted: segments have none yet.
  */
 static long shmdemo_window_mapcount(struct address_space *mapping, pgoff_t start, pgoff_t end)
 {
@@ -200,9 +202,11 @@ static long shmdemo_window_mapcount(struct address_space *mapping, pgoff_t start
 
 	rcu_read_lock();
 	xas_for_each(&xas, folio, end) {
-		if (xas_retry(&xas, folio) || xa_is_value(folio) || folio_test_large(folio))
+		if (xas_retry(&xas, folio) || xa_is_value(folio) || !folio_try_get(folio))
 			continue;
-		n += shmdemo_folio_mapcount(folio);
+		if (folio == xas_reload(&xas) && !folio_test_large(folio))
+			n += shmdemo_folio_mapcount(folio);
+		folio_put(folio);
 	}
 	rcu_read_unlock();
 	return n;
