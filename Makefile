@@ -11,6 +11,7 @@
 #   make check-debug              the same on the debug kernel (KASAN, lockdep,
 #                                 kmemleak...), plus proof its detectors fire
 #   make demo                     the article's experiments in a VM
+#   make bench                    benchmarks in the VM (build/bench/BENCHMARKS.md)
 #   make modules-all              the module for every test kernel
 #
 # KERNEL defaults to the running kernel when its build dir exists ("host"),
@@ -31,7 +32,7 @@ KSFT		= $(SHMDEMO_CACHE)/linux-source-6.1/tools/testing/selftests
 KMOD_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) kmod/Kbuild kmod/probe.sh
 
 .PHONY: all deps modules modules-all lib tools demo-bin examples selftests ksft-install check \
-	check-debug install demo load unload checkpatch sparse man-pages lint distflags sanitize clean
+	check-debug bench install demo load unload checkpatch sparse man-pages lint distflags sanitize clean
 
 all: modules lib tools demo-bin examples selftests
 
@@ -55,10 +56,11 @@ lib:
 	@$(MAKE) -s -C lib
 
 tools: lib
-	@echo "  TOOLS    build/tools: shmdemo, shmdemo-compare"
+	@echo "  TOOLS    build/tools: shmdemo, shmdemo-compare, shmdemo-bench"
 	@$(MAKE) -s -C tools/common
 	@$(MAKE) -s -C tools/compare
 	@$(MAKE) -s -C tools/shmdemo
+	@$(MAKE) -s -C tools/bench
 
 demo-bin: tools
 	@echo "  DEMO     build/demo/shmdemo-demo"
@@ -146,6 +148,11 @@ check-debug: ksft-install sanitize
 	@tools/build-kmod debug
 	@SHMDEMO_KMOD_BUILD=debug-inject tools/build-kmod debug SHMDEMO_INJECT_BUGS=y
 	@tools/check debug
+
+# Benchmarks in the VM: every figure a ratio to native SysV, memfd, anon and
+# memset measured in the same boot (tools/bench/run; build/bench/).
+bench: deps tools
+	@tools/bench/run
 
 # The main job: the article's experiments, native vs device, in a VM booted
 # on DEMO_KERNEL (default 6.1) with the module loaded.

@@ -62,16 +62,26 @@ static inline struct folio *shmdemo_vma_alloc_zeroed_folio(gfp_t gfp,
 }
 
 #ifdef SHMDEMO_HAVE_INLINE_FOLIO_MAPCOUNT
-/* Mappings of @folio (page table entries, counted once per folio). */
+/* Mappings of @folio: its PTEs and its PMDs, each counted once. */
 static inline int shmdemo_folio_mapcount(struct folio *folio)
 {
 	return folio_mapcount(folio);
 }
 #else
-/* folio_mapcount() is not exported before 6.3; order-0 folios are one page. */
+/*
+ * folio_mapcount() is not exported before 6.3.  There each page of a file
+ * THP counts its PTEs and the PMDs of its folio: the sum over the pages
+ * counts a PMD once per page, folio_mapcount() once.
+ */
 static inline int shmdemo_folio_mapcount(struct folio *folio)
 {
-	return page_mapcount(&folio->page);
+	long i, n = 0, nr = folio_nr_pages(folio);
+
+	if (!folio_test_large(folio))
+		return page_mapcount(&folio->page);
+	for (i = 0; i < nr; i++)
+		n += page_mapcount(folio_page(folio, i));
+	return n - (long)folio_entire_mapcount(folio) * (nr - 1);
 }
 #endif
 
@@ -89,14 +99,65 @@ static inline void shmdemo_inode_init_times(struct inode *inode)
 #endif
 }
 
-/* An order-0 folio for @vma at @addr, its content not yet valid. */
+/* An order-0 folio for @vma at @addr (NULL: the task's policy), not yet valid. */
 static inline struct folio *shmdemo_vma_alloc_folio(gfp_t gfp, struct vm_area_struct *vma,
 						    unsigned long addr)
 {
+	if (!vma)
+		return folio_alloc(gfp, 0);
 #ifdef SHMDEMO_HAVE_VMA_ALLOC_FOLIO_HUGEPAGE
 	return vma_alloc_folio(gfp, 0, vma, addr, false);
 #else
 	return vma_alloc_folio(gfp, 0, vma, addr);
+#endif
+}
+
+/*
+ * PMD-sized folios: HPAGE_PMD_ORDER exists only with THP configured, and
+ * the hardware may lack PMD mappings (6.12's do_set_pmd() then refuses
+ * them anyway).  0 means never.
+ */
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+#define SHMDEMO_PMD_ORDER	HPAGE_PMD_ORDER
+#define shmdemo_have_pmd_mappings()	has_transparent_hugepage()
+#else
+#define SHMDEMO_PMD_ORDER	0
+#define shmdemo_have_pmd_mappings()	false
+#endif
+
+/* A PMD-order folio for @vma at the 2 MiB-aligned @haddr (not zeroed). */
+static inline struct folio *shmdemo_vma_alloc_pmd_folio(gfp_t gfp, struct vm_area_struct *vma,
+							unsigned long haddr)
+{
+	if (!SHMDEMO_PMD_ORDER)
+		return NULL;
+	if (!vma)	/* no fault: the task's policy */
+		return folio_alloc(gfp, SHMDEMO_PMD_ORDER);
+#ifdef SHMDEMO_HAVE_VMA_ALLOC_FOLIO_HUGEPAGE
+	return vma_alloc_folio(gfp, SHMDEMO_PMD_ORDER, vma, haddr, true);
+#else
+	return vma_alloc_folio(gfp, SHMDEMO_PMD_ORDER, vma, haddr);
+#endif
+}
+
+/*
+ * Has the mm or the VMA opted out of THP (prctl(PR_SET_THP_DISABLE),
+ * MADV_NOHUGEPAGE)?  6.12's do_set_pmd() checks the same itself.
+ */
+static inline bool shmdemo_vma_thp_disabled(struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & VM_NOHUGEPAGE) ||
+	       test_bit(MMF_DISABLE_THP, &vma->vm_mm->flags);
+}
+
+/* Remove a locked folio from its page cache (memory-failure's helper). */
+static inline void shmdemo_remove_cached_folio(struct address_space *mapping,
+					       struct folio *folio)
+{
+#ifdef SHMDEMO_HAVE_GENERIC_ERROR_REMOVE_FOLIO
+	generic_error_remove_folio(mapping, folio);
+#else
+	generic_error_remove_page(mapping, &folio->page);
 #endif
 }
 

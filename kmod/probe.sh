@@ -24,4 +24,7 @@ has include/linux/fs.h 'struct timespec64 simple_inode_init_ts\(' &&
 # 6.10: writeback_iter() (write_cache_pages() and its callback go later).
 has include/linux/writeback.h 'struct folio \*writeback_iter\(' &&
 	printf ' %s' -DSHMDEMO_HAVE_WRITEBACK_ITER
+# 6.8: generic_error_remove_page() became generic_error_remove_folio().
+has include/linux/mm.h 'int generic_error_remove_folio\(' &&
+	printf ' %s' -DSHMDEMO_HAVE_GENERIC_ERROR_REMOVE_FOLIO
 echo

@@ -67,6 +67,8 @@ struct shmdemo_seg_counters {
 	atomic64_t mkwrite;
 	atomic64_t around_pages;
 	atomic64_t pages_alloc;
+	atomic64_t pmd_alloc;
+	atomic64_t pmd_fallback;
 };
 
 /**
@@ -108,6 +110,8 @@ struct shmdemo_backing {
  * @user:	the creator's account, charged the resident pages; fixed
  * @limited:	max_user_pages applies (the creator lacked CAP_IPC_LOCK); fixed
  * @charged:	pages of this segment charged to @user (shmdemo_user.c)
+ * @fault_around_bytes: SHMDEMO_SET_FAULT_AROUND's (0: the kernel's);
+ *		WRITE_ONCE() by SET, READ_ONCE() by ->map_pages()
  * @lock:	protects every field below it
  * @key:	key, SHMDEMO_KEY_PRIVATE once removed
  * @mode:	permission bits
@@ -137,6 +141,7 @@ struct shmdemo_seg {
 	struct shmdemo_user *user;
 	bool limited;
 	atomic_long_t charged;
+	u32 fault_around_bytes;
 
 	spinlock_t lock;	/* the SysV fields below */
 	int key;
@@ -178,6 +183,7 @@ extern unsigned int shmdemo_max_segments;
 extern unsigned long shmdemo_max_seg_bytes;
 extern unsigned long shmdemo_max_total_pages;
 extern unsigned long shmdemo_max_user_pages;
+extern bool shmdemo_pmd_folios;
 
 /* shmdemo_fs.c: the pseudo filesystems that own the segments' inodes */
 int shmdemo_fs_pin(bool file_backed);
@@ -219,7 +225,7 @@ struct shmdemo_user *shmdemo_user_get(kuid_t uid);
 void shmdemo_user_put(struct shmdemo_user *user);
 unsigned long shmdemo_user_pages(kuid_t uid);
 bool shmdemo_user_fits(struct shmdemo_seg *seg, unsigned long more);
-int shmdemo_user_charge_page(struct shmdemo_seg *seg);
+int shmdemo_user_charge(struct shmdemo_seg *seg, unsigned long nr);
 void shmdemo_user_uncharge(struct shmdemo_seg *seg, unsigned long nr);
 int shmdemo_user_lock(struct shmdemo_user *user, unsigned long pages);
 void shmdemo_user_unlock(struct shmdemo_user *user, unsigned long pages);
@@ -250,6 +256,16 @@ void shmdemo_seg_exit(void);
 
 /* shmdemo_vm.c: mmap and the fault path */
 int shmdemo_mmap_seg(struct file *seg_file, struct vm_area_struct *vma);
+
+/* shmdemo_pmd.c: 2 MiB folios of memory-only segments */
+bool shmdemo_pmd_suitable(struct vm_fault *vmf, struct shmdemo_seg *seg);
+int shmdemo_pmd_add_folio(struct address_space *mapping, struct shmdemo_seg *seg,
+			  pgoff_t hindex, struct vm_area_struct *vma, unsigned long haddr,
+			  struct folio **foliop);
+int shmdemo_pmd_cut(struct address_space *mapping, loff_t size);
+
+/* shmdemo_populate.c: SHMDEMO_IOC_POPULATE */
+int shmdemo_seg_populate(int id, u64 start, u64 len, u64 *pages);
 
 /* shmdemo_dev.c */
 extern const struct file_operations shmdemo_dev_fops;

@@ -22,8 +22,14 @@
  * @req: flags and @__reserved validated; @addr in, @addr and @bytes (the
  *	segment's size; the mapping is that rounded up to pages) out
  *
+ * With SHMDEMO_ATTACH_POPULATE the segment's cache is filled first
+ * (shmdemo_seg_populate()) and the mapping made with MAP_POPULATE, which
+ * maps it all by read faults: one per 2 MiB folio, one per fault-around
+ * window of pages.
+ *
  * Context: process context, no locks held; takes the mmap lock (vm_mmap).
- * Return: 0, or -EINVAL, -EACCES, -EIDRM, -ENOMEM, -ENFILE.
+ * Return: 0, or -EINVAL, -EACCES, -EIDRM, -ENOMEM, -ENFILE; with
+ * POPULATE also populate's -EOPNOTSUPP, -ENOSPC, -EINTR.
  */
 long shmdemo_attach(struct file *file, struct shmdemo_attach *req)
 {
@@ -48,6 +54,17 @@ long shmdemo_attach(struct file *file, struct shmdemo_attach *req)
 	if (IS_ERR(seg_file))
 		return PTR_ERR(seg_file);
 	req->bytes = i_size_read(file_inode(seg_file));
+	if (req->flags & SHMDEMO_ATTACH_POPULATE) {
+		u64 pages;
+		long err = shmdemo_seg_populate(req->id, 0, 0, &pages);
+
+		if (err) {
+			fput(seg_file);
+			req->bytes = 0;
+			return err;
+		}
+		mflags |= MAP_POPULATE;
+	}
 	len = PAGE_ALIGN(req->bytes);
 	prot = PROT_READ | (rdonly ? 0 : PROT_WRITE) |
 	       (req->flags & SHMDEMO_ATTACH_EXEC ? PROT_EXEC : 0);

@@ -141,6 +141,12 @@ const struct file_operations shmdemo_dev_fops = {
 	.open		= shmdemo_dev_open,
 	.release	= shmdemo_dev_release,
 	.mmap		= shmdemo_dev_mmap,
+	/*
+	 * Addresses congruent to the offset modulo 2 MiB when the length
+	 * allows, so that a memory-only segment's 2 MiB folios can be mapped
+	 * by one PMD, as shmem's are; any other length or hint: the default.
+	 */
+	.get_unmapped_area = thp_get_unmapped_area,
 	.fsync		= shmdemo_dev_fsync,
 	.fadvise	= shmdemo_dev_fadvise,
 	.unlocked_ioctl	= shmdemo_ioctl,

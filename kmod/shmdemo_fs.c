@@ -86,6 +86,8 @@ static int shmdemo_seg_file_mmap(struct file *file, struct vm_area_struct *vma)
 static const struct file_operations shmdemo_seg_fops = {
 	.owner		= THIS_MODULE,
 	.mmap		= shmdemo_seg_file_mmap,	/* remap_file_pages() */
+	/* SHMDEMO_IOC_ATTACH: 2 MiB-aligned, for PMD mappings (shmdemo_vm.c) */
+	.get_unmapped_area = thp_get_unmapped_area,
 	.release	= shmdemo_seg_file_release, /* last mapping and fd gone */
 	.fsync		= shmdemo_seg_file_fsync,	/* msync(MS_SYNC) */
 	.llseek		= noop_llseek,
@@ -310,6 +312,8 @@ struct inode *shmdemo_fs_new_inode(loff_t size, struct shmdemo_backing *backing)
 	inode->i_mapping->a_ops = &shmdemo_aops;
 	mapping_set_gfp_mask(inode->i_mapping, GFP_HIGHUSER);
 	mapping_set_unevictable(inode->i_mapping);
+	/* 2 MiB folios where a PMD can map them (shmdemo_pmd_suitable()). */
+	mapping_set_large_folios(inode->i_mapping);
 	return inode;
 }
 

@@ -134,7 +134,10 @@ static long shmdemo_ioctl_set(void __user *uarg)
 	ret = shmdemo_copy_in(&req, sizeof(req), SHMDEMO_SET_SIZE_VER0, uarg, &usize);
 	if (ret)
 		return ret;
-	if (req.valid & ~SHMDEMO_SET_VALID)
+	if ((req.valid & ~SHMDEMO_SET_VALID) || req.__reserved)
+		return -EINVAL;
+	/* The VER0 struct has no fault_around_bytes to apply. */
+	if ((req.valid & SHMDEMO_SET_FAULT_AROUND) && usize < SHMDEMO_SET_SIZE_VER1)
 		return -EINVAL;
 	return shmdemo_seg_set(&req);
 }
@@ -302,6 +305,23 @@ static long shmdemo_ioctl_detach(void __user *uarg)
 	return shmdemo_copy_out(uarg, &req, sizeof(req), usize);
 }
 
+static long shmdemo_ioctl_populate(void __user *uarg)
+{
+	struct shmdemo_populate req;
+	u32 usize;
+	long ret;
+
+	ret = shmdemo_copy_in(&req, sizeof(req), SHMDEMO_POPULATE_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if (req.flags || req.__reserved || req.pages)
+		return -EINVAL;
+	ret = shmdemo_seg_populate(req.id, req.start, req.len, &req.pages);
+	if (ret)
+		return ret;
+	return shmdemo_copy_out(uarg, &req, sizeof(req), usize);
+}
+
 /**
  * shmdemo_ioctl - /dev/shmdemo ioctl entry point
  * @file: the open device
@@ -319,12 +339,15 @@ long shmdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	BUILD_BUG_ON(sizeof(struct shmdemo_get) != SHMDEMO_GET_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_bind) != SHMDEMO_BIND_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_id) != SHMDEMO_ID_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct shmdemo_stat) != SHMDEMO_STAT_SIZE_VER1);
+	BUILD_BUG_ON(sizeof(struct shmdemo_stat) != SHMDEMO_STAT_SIZE_VER2);
+	BUILD_BUG_ON(offsetof(struct shmdemo_stat, pmd) != SHMDEMO_STAT_SIZE_VER1);
 	BUILD_BUG_ON(offsetof(struct shmdemo_stat, file) != SHMDEMO_STAT_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_sync) != SHMDEMO_SYNC_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_attach) != SHMDEMO_ATTACH_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_detach) != SHMDEMO_DETACH_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct shmdemo_set) != SHMDEMO_SET_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct shmdemo_set) != SHMDEMO_SET_SIZE_VER1);
+	BUILD_BUG_ON(offsetof(struct shmdemo_set, fault_around_bytes) != SHMDEMO_SET_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct shmdemo_populate) != SHMDEMO_POPULATE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_resize) != SHMDEMO_RESIZE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct shmdemo_info) != SHMDEMO_INFO_SIZE_VER1);
 	BUILD_BUG_ON(offsetofend(struct shmdemo_info, resident_pages) != SHMDEMO_INFO_SIZE_VER0);
@@ -363,6 +386,8 @@ long shmdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return shmdemo_ioctl_attach(file, uarg);
 	case SHMDEMO_CMD(SHMDEMO_IOC_DETACH):
 		return shmdemo_ioctl_detach(uarg);
+	case SHMDEMO_CMD(SHMDEMO_IOC_POPULATE):
+		return shmdemo_ioctl_populate(uarg);
 	default:
 		return -ENOTTY;
 	}

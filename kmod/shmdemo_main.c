@@ -104,6 +104,10 @@ unsigned long shmdemo_max_user_pages = ULONG_MAX;
 module_param_cb(max_user_pages, &shmdemo_pages_ops, &shmdemo_max_user_pages, 0644);
 MODULE_PARM_DESC(max_user_pages, "Most pages resident in the segments one user created, unless the creator has CAP_IPC_LOCK; over it creation and growth fail with ENOSPC and faults raise SIGBUS (default: 1/16 of RAM)");
 
+bool shmdemo_pmd_folios = true;
+module_param_named(pmd_folios, shmdemo_pmd_folios, bool, 0644);
+MODULE_PARM_DESC(pmd_folios, "Memory-only segments get 2 MiB folios, mapped by one PMD, where a shared mapping covers an aligned 2 MiB of the segment (default Y; N: 4 KiB pages only, for comparisons); applies to later faults");
+
 #ifdef SHMDEMO_INJECT_BUGS
 int shmdemo_inject_bug;
 module_param_named(inject_bug, shmdemo_inject_bug, int, 0644);

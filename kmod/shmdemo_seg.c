@@ -25,6 +25,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/hashtable.h>
+#include <linux/log2.h>
 #include <linux/pagemap.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
@@ -523,6 +524,7 @@ static void shmdemo_seg_walk(struct shmdemo_seg *seg, pgoff_t start, pgoff_t end
 struct shmdemo_census {
 	unsigned long resident;
 	unsigned long dirty;
+	unsigned long pmd_folios;
 };
 
 /*
@@ -536,6 +538,8 @@ static void shmdemo_count_pages(struct folio *folio, void *arg)
 	c->resident += folio_nr_pages(folio);
 	if (folio_test_dirty(folio))
 		c->dirty += folio_nr_pages(folio);
+	if (folio_test_pmd_mappable(folio))
+		c->pmd_folios++;
 }
 
 static s32 shmdemo_pid_nr(struct pid *pid, struct pid_namespace *ns)
@@ -600,6 +604,10 @@ void shmdemo_seg_fill_stat(struct shmdemo_seg *seg, struct shmdemo_stat *st,
 	shmdemo_seg_walk(seg, 0, ULONG_MAX, shmdemo_count_pages, &census);
 	c->pages_resident = census.resident;
 	c->pages_dirty = census.dirty;
+	st->pmd.folios_alloc = atomic64_read(&seg->c.pmd_alloc);
+	st->pmd.folios_resident = census.pmd_folios;
+	st->pmd.fallbacks = atomic64_read(&seg->c.pmd_fallback);
+	st->fault_around_bytes = READ_ONCE(seg->fault_around_bytes);
 }
 
 /**
@@ -653,7 +661,14 @@ int shmdemo_seg_set(const struct shmdemo_set *req)
 		goto out_unlock;
 	if ((req->valid & SHMDEMO_SET_GID) && !gid_valid(gid))
 		goto out_unlock;
+	if ((req->valid & SHMDEMO_SET_FAULT_AROUND) && req->fault_around_bytes &&
+	    (!is_power_of_2(req->fault_around_bytes) || req->fault_around_bytes < PAGE_SIZE ||
+	     req->fault_around_bytes > PTRS_PER_PTE * PAGE_SIZE))
+		goto out_unlock;
 	ret = 0;
+	/* Read without a lock by ->map_pages(): any value is a valid one. */
+	if (req->valid & SHMDEMO_SET_FAULT_AROUND)
+		WRITE_ONCE(seg->fault_around_bytes, req->fault_around_bytes);
 	spin_lock(&seg->lock);
 	if (req->valid & SHMDEMO_SET_UID)
 		seg->uid = uid;
@@ -708,12 +723,13 @@ int shmdemo_seg_rmid(int id)
  * too), frees the pages and zeroes the tail of the new last page.  The
  * invalidate_lock also serialises resizes, so the size charged to the
  * limits and i_size change together; shmdemo_ids_lock is held only for
- * the limits, never across the truncation.
+ * the limits, never across the truncation.  A 2 MiB folio the new size
+ * cuts is replaced by pages before (shmdemo_pmd_cut()).
  *
  * Context: process context, may sleep; takes the mapping's
  * invalidate_lock, then shmdemo_ids_lock.
  * Return: 0, -EINVAL (no such id, bad size), -EPERM, -EOPNOTSUPP
- * (file-backed) or -ENOSPC.
+ * (file-backed), -ENOSPC or -ENOMEM (no pages to cut a 2 MiB folio into).
  */
 int shmdemo_seg_resize(int id, u64 bytes)
 {
@@ -740,6 +756,14 @@ int shmdemo_seg_resize(int id, u64 bytes)
 
 	mapping = seg->inode->i_mapping;
 	filemap_invalidate_lock(mapping);
+	/* No fault can add a page meanwhile: the difference is exact. */
+	before = mapping->nrpages;
+	if (bytes < i_size_read(seg->inode)) {
+		/* A 2 MiB folio may not reach past the end: pages first. */
+		ret = shmdemo_pmd_cut(mapping, bytes);
+		if (ret)
+			goto out_unlock_mapping;
+	}
 	mutex_lock(&shmdemo_ids_lock);
 	ret = -ENOSPC;
 	if (npages > seg->npages &&
@@ -755,12 +779,9 @@ int shmdemo_seg_resize(int id, u64 bytes)
 
 	old = i_size_read(seg->inode);
 	i_size_write(seg->inode, bytes);
-	if (bytes < old) {
-		/* No fault can add a page meanwhile: the difference is exact. */
-		before = mapping->nrpages;
+	if (bytes < old)
 		truncate_pagecache(seg->inode, bytes);
-		shmdemo_user_uncharge(seg, before - mapping->nrpages);
-	}
+	shmdemo_user_uncharge(seg, before - mapping->nrpages);
 	spin_lock(&seg->lock);
 	seg->ctime = ktime_get_real_seconds();
 	spin_unlock(&seg->lock);
@@ -906,6 +927,8 @@ static void shmdemo_page_flags(struct folio *folio, void *arg)
 	/* Set by a file-backed segment's writeback (shmdemo_file.c). */
 	if (folio_test_checked(folio))
 		v |= SHMDEMO_PAGE_WRITTEN;
+	if (folio_test_pmd_mappable(folio))
+		v |= SHMDEMO_PAGE_PMD;
 	v |= min(shmdemo_folio_mapcount(folio), 0xffff) << SHMDEMO_PAGE_MAPCOUNT_SHIFT;
 	for (idx = max(folio->index, a->start); idx < end && idx < a->start + a->n; idx++)
 		a->out[idx - a->start] = v;

@@ -14,8 +14,8 @@
  * charged as well (filemap_add_folio()).
  *
  * Exactness.  Pages enter a segment's page cache only through
- * shmdemo_fault(), which charges a page before allocating it and gives the
- * charge back when it does not add it; they leave only through the
+ * shmdemo_fault(), which charges a folio's pages before allocating it and
+ * gives the charge back when it does not add it; they leave only through the
  * segment's own truncations (resize, free), which uncharge what they
  * removed.  drop_caches never sees these inodes (shmdemo_fs_new_inode())
  * and reclaim skips their unevictable mappings.  seg->charged keeps the
@@ -143,22 +143,24 @@ bool shmdemo_user_fits(struct shmdemo_seg *seg, unsigned long more)
 }
 
 /**
- * shmdemo_user_charge_page - charge one page about to be added to @seg
+ * shmdemo_user_charge - charge @nr pages about to be added to @seg
  * @seg: segment
+ * @nr: pages of the folio the fault is about to allocate (1 or 512)
  *
  * Context: the fault path, with the mapping's invalidate_lock held shared.
- * Return: 0, or -ENOSPC when the creator is at max_user_pages (the fault
- * then raises SIGBUS, as a full tmpfs does).
+ * Return: 0, or -ENOSPC when they would take the creator past
+ * max_user_pages (a 2 MiB folio then falls back to a page; a page's fault
+ * raises SIGBUS, as a full tmpfs does).
  */
-int shmdemo_user_charge_page(struct shmdemo_seg *seg)
+int shmdemo_user_charge(struct shmdemo_seg *seg, unsigned long nr)
 {
 	long limit = min_t(unsigned long, READ_ONCE(shmdemo_max_user_pages), LONG_MAX);
 
-	if (atomic_long_inc_return(&seg->user->pages) > limit && seg->limited) {
-		atomic_long_dec(&seg->user->pages);
+	if (atomic_long_add_return(nr, &seg->user->pages) > limit && seg->limited) {
+		atomic_long_sub(nr, &seg->user->pages);
 		return -ENOSPC;
 	}
-	atomic_long_inc(&seg->charged);
+	atomic_long_add(nr, &seg->charged);
 	return 0;
 }
 

@@ -50,28 +50,30 @@ static int shmdemo_add_file_folio(struct vm_fault *vmf, struct shmdemo_seg *seg,
 
 /*
  * Find the folio at vmf->pgoff, or allocate one and add it to the page
- * cache: zeroed for a memory-only segment, read from the file for a
+ * cache: zeroed for a memory-only segment (2 MiB where a PMD can map it,
+ * see shmdemo_pmd_suitable(), else a page), read from the file for a
  * file-backed one (*@major: the fault did I/O).  Another task may add the
  * same index between our lookup and our insertion: filemap_add_folio()
  * then fails with -EEXIST and we take theirs, so all mappers share one
- * page.  A memory-only segment's new page is charged to its creator first
- * (max_user_pages); every new page is charged to the faulting task's
+ * page.  A memory-only segment's new folio is charged to its creator first
+ * (max_user_pages); every new folio is charged to the faulting task's
  * memory cgroup by filemap_add_folio() and follows the VMA's memory policy
- * (mbind(), set_mempolicy()), as shmem's pages do.
+ * (mbind(), set_mempolicy()), as shmem's are.
  *
  * Context: mapping->invalidate_lock held shared, so neither i_size nor the
  * cached folios can be cut under us.  May sleep (and read the file).
- * Return: 0 with *@foliop locked, uptodate and referenced, -ENOSPC
- * (creator over its limit), -ENOMEM, or the file read's error.
+ * Return: 0 with *@foliop locked, uptodate and referenced (*@allocated:
+ * the pages this fault added), -ENOSPC (creator over its limit), -ENOMEM,
+ * or the file read's error.
  */
 static int shmdemo_find_or_add_folio(struct vm_fault *vmf, struct shmdemo_seg *seg,
-				     struct folio **foliop, bool *allocated, bool *major)
+				     struct folio **foliop, long *allocated, bool *major)
 {
 	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
 	struct folio *folio;
 	int err;
 
-	*allocated = false;
+	*allocated = 0;
 	*major = false;
 	for (;;) {
 		folio = shmdemo_lock_cached_folio(mapping, vmf->pgoff);
@@ -86,10 +88,20 @@ static int shmdemo_find_or_add_folio(struct vm_fault *vmf, struct shmdemo_seg *s
 				continue;
 			if (err)
 				return err;
-			*allocated = true;
+			*allocated = 1;
 			goto read;
 		}
-		err = shmdemo_user_charge_page(seg);
+		if (shmdemo_pmd_suitable(vmf, seg)) {
+			if (!shmdemo_pmd_add_folio(mapping, seg,
+						   round_down(vmf->pgoff, HPAGE_PMD_NR), vmf->vma,
+						   vmf->address & HPAGE_PMD_MASK, &folio)) {
+				*allocated = HPAGE_PMD_NR;
+				atomic64_inc(&seg->c.pmd_alloc);
+				break;
+			}
+			atomic64_inc(&seg->c.pmd_fallback);
+		}
+		err = shmdemo_user_charge(seg, 1);
 		if (err)
 			return err;
 		folio = shmdemo_vma_alloc_zeroed_folio(mapping_gfp_mask(mapping),
@@ -101,7 +113,7 @@ static int shmdemo_find_or_add_folio(struct vm_fault *vmf, struct shmdemo_seg *s
 		__folio_mark_uptodate(folio);	/* zeroed: valid content */
 		err = filemap_add_folio(mapping, folio, vmf->pgoff, GFP_KERNEL);
 		if (!err) {
-			*allocated = true;
+			*allocated = 1;
 			break;
 		}
 		folio_put(folio);
@@ -140,7 +152,8 @@ static vm_fault_t shmdemo_fault(struct vm_fault *vmf)
 	bool cow = write && !(vma->vm_flags & VM_SHARED);
 	/* Timestamps only for the tracepoint: none on the fault path otherwise. */
 	u64 start = trace_shmdemo_fault_enabled() ? ktime_get_ns() : 0;
-	bool allocated = false, found = false, major = false;
+	bool found = false, major = false;
+	long allocated = 0;
 	struct folio *folio;
 	vm_fault_t ret;
 	int err;
@@ -175,7 +188,7 @@ out_unlock:
 	else
 		atomic64_inc(&seg->c.read_faults);
 	if (allocated)
-		atomic64_inc(&seg->c.pages_alloc);
+		atomic64_add(allocated, &seg->c.pages_alloc);
 	if (trace_shmdemo_fault_enabled())
 		trace_shmdemo_fault(seg->id, vmf->pgoff, vmf->address, write, cow,
 				    found && !allocated, allocated, ret,
@@ -184,15 +197,16 @@ out_unlock:
 }
 
 /*
- * How many mappings the cached pages of [@start, @end] have: one more for
- * each page filemap_map_pages() maps, so the difference around it is what
- * it mapped.  O(window) under RCU - no sum over CPUs, which the mm's RSS
- * counter would need since 6.2.  As filemap_map_pages() looks folios up:
- * a reference first (a folio being freed or reused by a shrink or an
+ * How many mappings the cached folios of [@start, @end] have: one more for
+ * each PTE filemap_map_pages() installs, so the difference around it is
+ * what it mapped.  O(window) under RCU - no sum over CPUs, which the mm's
+ * RSS counter would need since 6.2.  As filemap_map_pages() looks folios
+ * up: a reference first (a folio being freed or reused by a shrink or an
  * eviction fails it), then the slot read again, so the folio we count is
- * still ours at that index.  Another task mapping or unmapping one of
- * these pages during the call shows in the difference.  Large folios are
- * not counted: segments have none yet.
+ * still ours at that index.  A large folio is seen once (the xarray walk
+ * skips its sibling slots) with all its PTEs and PMDs.  Another task
+ * mapping or unmapping one of these pages during the call shows in the
+ * difference.
  */
 static long shmdemo_window_mapcount(struct address_space *mapping, pgoff_t start, pgoff_t end)
 {
@@ -204,7 +218,7 @@ static long shmdemo_window_mapcount(struct address_space *mapping, pgoff_t start
 	xas_for_each(&xas, folio, end) {
 		if (xas_retry(&xas, folio) || xa_is_value(folio) || !folio_try_get(folio))
 			continue;
-		if (folio == xas_reload(&xas) && !folio_test_large(folio))
+		if (folio == xas_reload(&xas))
 			n += shmdemo_folio_mapcount(folio);
 		folio_put(folio);
 	}
@@ -213,23 +227,59 @@ static long shmdemo_window_mapcount(struct address_space *mapping, pgoff_t start
 }
 
 /*
+ * The fault-around window of @nr pages around vmf->address, as
+ * do_fault_around() computes its own: aligned to @nr, inside the VMA and
+ * inside the page table of the faulting address (filemap_map_pages()
+ * walks that one table only).
+ */
+static void shmdemo_around_window(struct vm_fault *vmf, pgoff_t nr, pgoff_t *start,
+				  pgoff_t *end)
+{
+	pgoff_t pte_off = (vmf->address >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
+	pgoff_t vma_off = vmf->pgoff - vmf->vma->vm_pgoff;
+	pgoff_t from = max(ALIGN_DOWN(pte_off, nr), pte_off - min(pte_off, vma_off));
+	pgoff_t to = min3(from + nr, (pgoff_t)PTRS_PER_PTE,
+			  pte_off + vma_pages(vmf->vma) - vma_off) - 1;
+
+	*start = vmf->pgoff + from - pte_off;
+	*end = vmf->pgoff + to - pte_off;
+}
+
+/*
  * ->map_pages: on a read fault the core first asks us to map the cached,
  * up-to-date neighbours of the faulting page (fault_around_bytes, 64 KiB by
  * default).  filemap_map_pages() is the right tool: it only maps pages that
- * are already in our page cache and stops at i_size.  We count what it
- * mapped from the change in those pages' mapcounts.
+ * are already in our page cache, stops at i_size, and maps a PMD-sized
+ * folio with one PMD when the PMD is empty and the VMA allows it.  A
+ * segment's own fault_around_bytes (SHMDEMO_SET_FAULT_AROUND) replaces the
+ * kernel's window; one page means none (->fault maps the page).  We count
+ * what it mapped from the change in those folios' mapcounts; a PMD it
+ * installed maps HPAGE_PMD_NR pages (a mapcount of one).
+ *
+ * Context: mmap_lock or the VMA lock held for reading: the PMD can change
+ * only from empty to mapped under us (our own call, or another thread's
+ * fault), which the before/after reads see.
  */
 static vm_fault_t shmdemo_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
 				    pgoff_t end_pgoff)
 {
 	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
 	struct shmdemo_seg *seg = shmdemo_vma_seg(vmf->vma);
-	long before = shmdemo_window_mapcount(mapping, start_pgoff, end_pgoff);
+	u32 around = READ_ONCE(seg->fault_around_bytes);
+	bool pmd_was_none = pmd_none(READ_ONCE(*vmf->pmd));
 	vm_fault_t ret;
-	long mapped;
+	long mapped, before;
 
+	if (around == PAGE_SIZE)
+		return 0;
+	if (around)
+		shmdemo_around_window(vmf, around >> PAGE_SHIFT, &start_pgoff, &end_pgoff);
+	before = shmdemo_window_mapcount(mapping, start_pgoff, end_pgoff);
 	ret = filemap_map_pages(vmf, start_pgoff, end_pgoff);
-	mapped = shmdemo_window_mapcount(mapping, start_pgoff, end_pgoff) - before;
+	if (pmd_was_none && pmd_trans_huge(READ_ONCE(*vmf->pmd)))
+		mapped = HPAGE_PMD_NR;
+	else
+		mapped = shmdemo_window_mapcount(mapping, start_pgoff, end_pgoff) - before;
 	if (mapped > 0)
 		atomic64_add(mapped, &seg->c.around_pages);
 	/* NOPAGE: the faulting page itself got mapped, ->fault won't run. */
@@ -241,10 +291,10 @@ static vm_fault_t shmdemo_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
 }
 
 /*
- * ->page_mkwrite: the first write to a page mapped read-only (a shared
- * writable mapping starts read-only because this hook exists), and the
- * first write after a writeback made it read-only again.  Mark the folio
- * dirty: for a file-backed segment that queues it for writeback.  A
+ * ->page_mkwrite, file-backed segments only: the first write to a page
+ * mapped read-only (a shared writable mapping starts read-only because
+ * this hook exists), and the first write after a writeback made it
+ * read-only again.  Mark the folio dirty: that queues it for writeback.  A
  * shrink may have cut the folio since it was mapped: then let the fault be
  * retried, which raises SIGBUS.
  */
@@ -281,12 +331,31 @@ static void shmdemo_vm_close(struct vm_area_struct *vma)
 	shmdemo_seg_detach(shmdemo_vma_seg(vma));
 }
 
-static const struct vm_operations_struct shmdemo_vm_ops = {
+/*
+ * A memory-only segment's pages are the only copy and its noop bdi writes
+ * nothing back, so nothing needs to know when a page is first written:
+ * without ->page_mkwrite, vma_wants_writenotify() is false and a shared
+ * writable mapping is writable from its first fault, as shmem's are.  A
+ * page takes one fault whatever the first access is, fault-around maps
+ * pages writable, and FOLL_LONGTERM write pins (io_uring's registered
+ * buffers) are allowed.  PG_dirty is then set by a write fault
+ * (fault_dirty_shared_page()) or, for a page written through a PTE that a
+ * read fault installed, when that PTE is zapped - what pages_dirty counts.
+ */
+static const struct vm_operations_struct shmdemo_mem_vm_ops = {
 	.open		= shmdemo_vm_open,	/* fork, split, mremap: nattch++ */
 	.close		= shmdemo_vm_close,	/* munmap, exit: nattch-- */
 	.fault		= shmdemo_fault,	/* find or add the page in our cache */
 	.map_pages	= shmdemo_map_pages,	/* read fault: map cached neighbours */
-	.page_mkwrite	= shmdemo_page_mkwrite,	/* first write to a mapped page */
+};
+
+/* A file-backed segment: dirty pages are written back, so writes notify. */
+static const struct vm_operations_struct shmdemo_file_vm_ops = {
+	.open		= shmdemo_vm_open,
+	.close		= shmdemo_vm_close,
+	.fault		= shmdemo_fault,
+	.map_pages	= shmdemo_map_pages,
+	.page_mkwrite	= shmdemo_page_mkwrite,	/* first write since clean */
 };
 
 /**
@@ -330,6 +399,6 @@ int shmdemo_mmap_seg(struct file *seg_file, struct vm_area_struct *vma)
 		return ret;
 	vm_flags_clear(vma, vma->vm_flags & ~flags);
 	vma_set_file(vma, seg_file);
-	vma->vm_ops = &shmdemo_vm_ops;
+	vma->vm_ops = seg->backing ? &shmdemo_file_vm_ops : &shmdemo_mem_vm_ops;
 	return 0;
 }

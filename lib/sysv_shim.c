@@ -106,10 +106,12 @@
  *     a shmget() that can't fit is ENOSPC, and a fault past the limit
  *     raises SIGBUS (as a full tmpfs does).  Linux has no such limit
  *     (device pages are unevictable, so one is needed).
- *   - SHM_HUGETLB uses ordinary 4 KiB pages for now (2 MiB folios come
- *     with a later performance issue); so it needs no hugetlb pool (Linux
- *     gives ENOMEM without one), and SHM_HUGE_1GB and every other page size
- *     is EINVAL even where the machine has such pages.  SHM_NORESERVE is
+ *   - SHM_HUGETLB means 2 MiB folios, which the device gives every whole,
+ *     aligned 2 MiB of a shared attachment anyway (no hugetlb pool: Linux
+ *     gives ENOMEM without one); a creation's size is rounded up to 2 MiB
+ *     so that the last bytes get one too, and IPC_STAT shows that size
+ *     (Linux rounds the mapping, not shm_segsz).  SHM_HUGE_1GB and every
+ *     other page size is EINVAL even where the machine has such pages.  SHM_NORESERVE is
  *     ignored (device pages are allocated on first touch anyway).
  *   - SHM_LOCK.  Device pages are never swapped, locked or not (shm_swp is
  *     0): locking sets SHM_LOCKED and charges RLIMIT_MEMLOCK in the
@@ -183,6 +185,7 @@
 #define SHM_HUGE_MASK		0x3f
 #endif
 #define SHIM_HUGE_2MB_LOG	21
+#define SHIM_HUGE_2MB		((size_t)1 << SHIM_HUGE_2MB_LOG)
 
 typedef int (*shmget_fn)(key_t, size_t, int);
 typedef void *(*shmat_fn)(int, const void *, int);
@@ -531,7 +534,7 @@ static bool has_cap(int cap)
 
 /*
  * SHM_HUGETLB: newseg()'s page size check (none given, or 2 MiB: the
- * device maps 4 KiB pages either way), then hugetlb_file_setup()'s rule:
+ * device's folio size), then hugetlb_file_setup()'s rule:
  * CAP_IPC_LOCK or the group in vm.hugetlb_shm_group, else EPERM.  Since
  * Linux 5.16 a fitting RLIMIT_MEMLOCK no longer allows it (that obsolete
  * path only warns), so it doesn't here either.  Returns 0 or an errno.
@@ -620,6 +623,15 @@ static int dev_get(int fd, key_t key, size_t size, int shmflg)
 		if (err)
 			flags = 0;	/* find it, as natively */
 	}
+	/*
+	 * SHM_HUGETLB means 2 MiB folios: a creation is rounded up to 2 MiB,
+	 * as hugetlb_file_setup() rounds the file, so that every page of it
+	 * is in one (the device gives them to every whole, aligned 2 MiB).
+	 * A key that exists is found with the size asked for, as natively.
+	 */
+	if ((shmflg & SHM_HUGETLB) && (flags & SHMDEMO_GET_CREATE) && size <= SIZE_MAX - SHIM_HUGE_2MB &&
+	    (key == IPC_PRIVATE || !dev_key_exists(fd, key)))
+		size = (size + SHIM_HUGE_2MB - 1) & ~(SHIM_HUGE_2MB - 1);
 	ret = shmdemo_dev_get(fd, key, size, flags, shmflg & 0777, &id);
 	/* Removed since dev_key_exists(): the creation stays refused. */
 	if (ret)

@@ -122,7 +122,7 @@ TEST_F(attach, request_rules)
 	char *hole, *p;
 
 	SHMDEMO_NEED_DEVICE(self->dev);
-	EXPECT_EQ(-EINVAL, attach(self->dev, self->id, 0, 1U << 4, &a));
+	EXPECT_EQ(-EINVAL, attach(self->dev, self->id, 0, 1U << 5, &a));
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
 	a.id = self->id;

@@ -479,6 +479,9 @@ TEST_F(file, sync_writes_exactly_the_dirty_pages)
 	EXPECT_EQ('c', got[0]);
 	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
 	EXPECT_EQ(0, st.counters.pages_dirty);
+	/* Mapped read-only by the reads: each first write was a mkwrite. */
+	EXPECT_EQ(0, st.counters.write_faults);
+	EXPECT_EQ(3, st.counters.mkwrite);
 
 	/* Nothing dirty: nothing written. */
 	ASSERT_EQ(0, seg_sync(bfd, 0, 0, &s));
@@ -500,6 +503,7 @@ TEST_F(file, sync_writes_exactly_the_dirty_pages)
 	EXPECT_EQ(1, s.pages_written);
 
 	ASSERT_EQ(0, shmdemo_stat(self->dev, id, &st));
+	EXPECT_EQ(6, st.counters.mkwrite);
 	EXPECT_EQ(6, st.file.pages_written);
 	EXPECT_EQ(6 * self->pg, st.file.bytes_written);
 	EXPECT_EQ(0, st.file.write_errors);

@@ -139,7 +139,7 @@ static uint64_t stream_seed(const char *test, int slot)
  *           module knows (header preamble; ioctl.c shmdemo_copy_in());
  *   ENOMEM  an allocation failed (the generic rule).
  */
-/* Room for the largest struct (STAT, 208 bytes) plus the oversize tails. */
+/* Room for the largest struct (STAT, 240 bytes) plus the oversize tails. */
 #define STRUCT_ROOM	512
 #define E(e)		(1ULL << (e))
 #define ANY_REQUEST	(E(EFAULT) | E(EINVAL) | E(E2BIG) | E(ENOMEM))
@@ -147,7 +147,7 @@ static uint64_t stream_seed(const char *test, int slot)
 enum {
 	R_GET, R_BIND, R_STAT, R_STAT_ANY, R_SET, R_RMID, R_RESIZE, R_INFO,
 	R_INFO_IOR, R_LIST, R_PAGES, R_LOCK, R_UNLOCK, R_SYNC, R_ATTACH, R_DETACH,
-	R_OTHER, NREQ
+	R_POPULATE, R_OTHER, NREQ
 };
 
 struct req_desc {
@@ -241,10 +241,18 @@ static const struct req_desc reqs[NREQ] = {
 	 */
 	[R_ATTACH] = { "ATTACH", SHMDEMO_IOC_ATTACH, sizeof(struct shmdemo_attach),
 		       SHMDEMO_ATTACH_SIZE_VER0, 0, true,
-		       ANY_REQUEST | E(EACCES) | E(ENFILE) | E(EIDRM) },
+		       ANY_REQUEST | E(EACCES) | E(ENFILE) | E(EIDRM) | E(ENOSPC) | E(EINTR) },
 	/* header DETACH: "Errors: EINVAL (...), EINTR (...), EFAULT (...)". */
 	[R_DETACH] = { "DETACH", SHMDEMO_IOC_DETACH, sizeof(struct shmdemo_detach),
 		       SHMDEMO_DETACH_SIZE_VER0, 0, true, ANY_REQUEST | E(EINTR) },
+	/*
+	 * header POPULATE: "Errors: EINVAL (...), EACCES, EOPNOTSUPP (a
+	 * file-backed segment ...), ENOSPC (...), ENOMEM, EINTR".  The
+	 * fuzzer's segments are memory-only: never EOPNOTSUPP.
+	 */
+	[R_POPULATE] = { "POPULATE", SHMDEMO_IOC_POPULATE, sizeof(struct shmdemo_populate),
+			 SHMDEMO_POPULATE_SIZE_VER0, 0, true,
+			 ANY_REQUEST | E(EACCES) | E(ENOSPC) | E(EINTR) },
 	/* ioctl.c:231-232 "-ENOTTY for an unknown request", :275-276. */
 	[R_OTHER] = { "neighbour", 0, 64, 8, 0, false, E(ENOTTY) },
 };
@@ -774,6 +782,19 @@ static void gen_detach(struct fuzz *f, struct call *c)
 	}
 }
 
+/* POPULATE: flags, reserved and output words mostly zero; any range. */
+static void gen_populate(struct fuzz *f, struct call *c)
+{
+	struct shmdemo_populate *p = (void *)c->s;
+
+	p->id = pick_id(f, false);
+	p->flags = rnd(f) % 10 ? 0 : (uint32_t)rnd(f) | 1;
+	p->__reserved = rnd(f) % 10 ? 0 : (uint32_t)rnd(f) | 1;
+	p->pages = rnd(f) % 10 ? 0 : rnd(f) | 1;
+	p->start = rnd(f) % 4 ? rnd(f) % (64 * (uint64_t)f->pg) : rnd(f);
+	p->len = rnd(f) % 3 ? rnd(f) % (64 * (uint64_t)f->pg) : rnd(f);
+}
+
 /* Never MAP_FIXED at an address of the fuzzer's choosing (see gen_attach()). */
 static void tame(struct fuzz *f, struct call *c)
 {
@@ -884,7 +905,7 @@ static void gen_pages(struct fuzz *f, struct call *c)
 static unsigned long gen_other_cmd(struct fuzz *f)
 {
 	static const unsigned int magics[] = { 0xb5, 0xb7, 0xa5, 0x36 };
-	static const unsigned int nrs[] = { 0x00, 0x10, 0x11, 0x12, 0x13 };
+	static const unsigned int nrs[] = { 0x00, 0x11, 0x12, 0x13, 0x14 };
 	unsigned int magic, nr, dir;
 	unsigned long cmd;
 
@@ -896,7 +917,7 @@ static unsigned long gen_other_cmd(struct fuzz *f)
 			nr = nrs[rnd(f) % ARRAY_SIZE(nrs)];
 			break;
 		case 1:		/* a real number: the wrong direction */
-			nr = 1 + rnd(f) % 0x0f;
+			nr = 1 + rnd(f) % 0x10;
 			break;
 		case 2:
 			magic = magics[rnd(f) % ARRAY_SIZE(magics)];
@@ -925,7 +946,7 @@ static void (*const gens[NREQ])(struct fuzz *f, struct call *c) = {
 	[R_RESIZE] = gen_resize, [R_INFO] = gen_info, [R_INFO_IOR] = gen_info,
 	[R_LIST] = gen_list, [R_PAGES] = gen_pages, [R_LOCK] = gen_id,
 	[R_UNLOCK] = gen_id, [R_SYNC] = gen_sync, [R_ATTACH] = gen_attach,
-	[R_DETACH] = gen_detach, [R_OTHER] = gen_other,
+	[R_DETACH] = gen_detach, [R_POPULATE] = gen_populate, [R_OTHER] = gen_other,
 };
 
 /* Random bytes over some fields (never a pointer: it would aim at our memory). */
@@ -1152,6 +1173,10 @@ static struct pred predict_request(const struct fuzz *f, const struct call *c)
 
 		if (s->valid & ~SHMDEMO_SET_VALID)
 			return exact(EINVAL, "unknown valid bit");
+		if (s->__reserved)
+			return exact(EINVAL, "__reserved set");
+		if ((s->valid & SHMDEMO_SET_FAULT_AROUND) && c->usize < SHMDEMO_SET_SIZE_VER1)
+			return exact(EINVAL, "FAULT_AROUND in a VER0 struct");
 	}
 		/* fallthrough */
 	case R_RMID:
@@ -1211,6 +1236,20 @@ static struct pred predict_request(const struct fuzz *f, const struct call *c)
 				 (a->flags & SHMDEMO_ATTACH_EXEC ? 0111 : 0)))
 			return exact(EACCES, "an anchor, permission checked");
 		return exact(wb ? 0 : EFAULT, "an anchor at the kernel's address");
+	}
+	case R_POPULATE: {
+		const struct shmdemo_populate *p = (const void *)c->eff;
+
+		if (p->flags || p->__reserved || p->pages)
+			return exact(EINVAL, "flags, __reserved or pages set");
+		an = anchor_by_id(f, p->id);
+		if (!an)
+			return wb ? any_result : must_fail("a struct that can't be written back");
+		if (!anchor_perm(f, an, 0444))
+			return exact(EACCES, "an anchor without read permission");
+		if (p->start / f->pg >= (an->bytes + f->pg - 1) / f->pg)
+			return exact(EINVAL, "start past the anchor's end");
+		return exact(wb ? 0 : EFAULT, "an anchor");
 	}
 	case R_DETACH: {
 		const struct shmdemo_detach *d = (const void *)c->eff;
@@ -1964,7 +2003,7 @@ TEST_F(fuzz, request_numbers_next_to_the_real_ones_are_enotty)
 			}
 		}
 	}
-	EXPECT_EQ(16 * ARRAY_SIZE(sizes), taken);
+	EXPECT_EQ(17 * ARRAY_SIZE(sizes), taken);
 }
 
 /* What a valid request of each kind needs, and what undoes it. */
@@ -2031,6 +2070,9 @@ static int make_valid(int fd, long pg, int r, const struct anchor *an, uint8_t *
 		break;
 	case R_ATTACH:		/* the anchor, at the kernel's address */
 		((struct shmdemo_attach *)s)->id = an->id;
+		break;
+	case R_POPULATE:	/* all of the anchor */
+		((struct shmdemo_populate *)s)->id = an->id;
 		break;
 	case R_DETACH: {	/* an attachment of the anchor made for it */
 		struct shmdemo_attach a = { .size = sizeof(a), .id = an->id };

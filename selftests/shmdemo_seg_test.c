@@ -412,8 +412,8 @@ TEST_F(get, unknown_ioctl_is_enotty)
 	SHMDEMO_NEED_DEVICE(e->fd);
 	EXPECT_EQ(-ENOTTY, shmdemo_ioctl(e->fd, _IOWR(SHMDEMO_IOC_MAGIC, 0x00,
 						      struct shmdemo_get), &g));
-	/* One past the last request (SHMDEMO_IOC_DETACH is 0x0f). */
-	EXPECT_EQ(-ENOTTY, shmdemo_ioctl(e->fd, _IOWR(SHMDEMO_IOC_MAGIC, 0x10,
+	/* One past the last request (SHMDEMO_IOC_POPULATE is 0x10). */
+	EXPECT_EQ(-ENOTTY, shmdemo_ioctl(e->fd, _IOWR(SHMDEMO_IOC_MAGIC, 0x11,
 						      struct shmdemo_get), &g));
 	EXPECT_EQ(-ENOTTY, shmdemo_ioctl(e->fd, _IOWR(SHMDEMO_IOC_MAGIC, 0x7f,
 						      struct shmdemo_get), &g));
@@ -1255,7 +1255,7 @@ TEST_F(perm, set_with_unknown_valid_bit_or_bad_uid_is_einval)
 
 	SHMDEMO_NEED_DEVICE(e->fd);
 	id = create_seg(_metadata, e, SHMDEMO_KEY_PRIVATE, e->pg, 0600);
-	EXPECT_EQ(-EINVAL, shmdemo_set(e->fd, id, SHMDEMO_SET_MODE | (1U << 3), 0, 0, 0644));
+	EXPECT_EQ(-EINVAL, shmdemo_set(e->fd, id, SHMDEMO_SET_MODE | (1U << 4), 0, 0, 0644));
 	EXPECT_EQ(-EINVAL, shmdemo_set(e->fd, id, SHMDEMO_SET_MODE | (1U << 31), 0, 0, 0644));
 	EXPECT_EQ(-EINVAL, shmdemo_set(e->fd, id, SHMDEMO_SET_UID, (uint32_t)-1, 0, 0));
 	EXPECT_EQ(-EINVAL, shmdemo_set(e->fd, id, SHMDEMO_SET_GID, 0, (uint32_t)-1, 0));

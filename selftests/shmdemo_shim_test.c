@@ -1638,16 +1638,18 @@ TEST_F(shim, shm_hugetlb_allowed_to_the_hugetlb_shm_group)
 	if (nat[G_HUGE] < 0)
 		EXPECT_EQ(-ENOMEM, nat[G_HUGE]);
 	EXPECT_LE(0, shm[G_HUGE]);
-	EXPECT_EQ(self->pg, shm[G_SEGSZ]);
+	EXPECT_EQ(2L << 20, shm[G_SEGSZ]);	/* rounded up to 2 MiB */
 }
 
 /*
- * SHM_HUGETLB as root through the shim: an ordinary segment of 4 KiB
- * pages.  Natively root would need a hugetlb pool, which the test guests
- * don't have (ENOMEM there), so root's native result isn't compared.
+ * SHM_HUGETLB as root through the shim: a segment rounded up to 2 MiB, in
+ * one 2 MiB folio mapped by one PMD (where the kernel has THP at all).
+ * Natively root would need a hugetlb pool, which the test guests don't
+ * have (ENOMEM there), so root's native result isn't compared.
  */
-TEST_F(shim, shm_hugetlb_as_root_gives_a_segment_of_small_pages)
+TEST_F(shim, shm_hugetlb_as_root_gives_a_2mib_folio)
 {
+	const size_t huge = 2UL << 20;
 	struct shmdemo_stat st;
 	struct shmid_ds ds;
 	long pg = self->pg;
@@ -1660,16 +1662,28 @@ TEST_F(shim, shm_hugetlb_as_root_gives_a_segment_of_small_pages)
 	d = dev_id(self, self->s.get(IPC_PRIVATE, 3 * pg, IPC_CREAT | SHM_HUGETLB | 0600));
 	ASSERT_LE(0, d);
 	ASSERT_EQ(0, self->s.ctl(d, IPC_STAT, &ds));
-	EXPECT_EQ(3 * pg, ds.shm_segsz);
+	EXPECT_EQ(huge, ds.shm_segsz);
 	EXPECT_EQ(0600, ds.shm_perm.mode);
 	p = self->s.at(d, NULL, 0);
 	ASSERT_NE(NOT_ATTACHED, p);
+	EXPECT_EQ(0, (uintptr_t)p % huge);
 	for (i = 0; i < 3; i++)
 		p[i * pg] = 'h';
 	ASSERT_EQ(0, shmdemo_stat(self->fd, d, &st));
-	EXPECT_EQ(3, st.counters.pages_alloc);
-	EXPECT_EQ(3, st.counters.pages_resident);
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK)) {
+		EXPECT_EQ(3, st.counters.pages_alloc);	/* no THP: pages */
+	} else {
+		EXPECT_EQ(1, st.counters.write_faults);
+		EXPECT_EQ(huge / pg, st.counters.pages_alloc);
+		EXPECT_EQ(1, st.pmd.folios_alloc);
+	}
 	EXPECT_EQ(0, self->s.dt(p));
+	/* A key that exists is found with the size asked for. */
+	d = dev_id(self, self->s.get(self->key, 3 * pg, IPC_CREAT | 0600));
+	ASSERT_LE(0, d);
+	EXPECT_EQ(d, dev_id(self, self->s.get(self->key, 3 * pg, IPC_CREAT | SHM_HUGETLB | 0600)));
+	ASSERT_EQ(0, self->s.ctl(d, IPC_STAT, &ds));
+	EXPECT_EQ(3 * pg, ds.shm_segsz);
 
 	EXPECT_LE(0, dev_id(self, self->s.get(IPC_PRIVATE, pg,
 					     IPC_CREAT | SHM_HUGETLB | HUGE_2MB | 0600)));

@@ -153,11 +153,19 @@ struct shmdemo_id {
  *			ones included)
  * @cow_faults:		->fault calls for a write to a private mapping (the
  *			core mm then copies the page)
- * @mkwrite:		->page_mkwrite calls (first write to a mapped page)
+ * @mkwrite:		->page_mkwrite calls: the first write to a page mapped
+ *			read-only, file-backed segments only (a memory-only
+ *			segment's shared mappings are writable from the first
+ *			fault, as shmem's: always 0)
  * @around_pages:	pages mapped by fault-around, the faulting one included
  * @pages_alloc:	pages allocated and added to the page cache, ever
  * @pages_resident:	pages in the segment's page cache now
- * @pages_dirty:	resident pages written through a mapping
+ * @pages_dirty:	resident pages known written (PG_dirty): by a write
+ *			fault, write(2)-like paths, or through a PTE since
+ *			zapped (munmap, exit).  File-backed: until written
+ *			back.  Memory-only: a page a read fault mapped and the
+ *			CPU then wrote counts once that mapping is gone; a
+ *			2 MiB folio counts whole
  */
 struct shmdemo_counters {
 	__aligned_u64 read_faults;
@@ -200,6 +208,27 @@ struct shmdemo_file_counters {
 };
 
 /**
+ * struct shmdemo_pmd_counters - a memory-only segment's 2 MiB folios
+ * @folios_alloc:	PMD-sized (2 MiB) folios allocated, ever (each one is
+ *			also HPAGE_PMD_NR pages of @pages_alloc)
+ * @folios_resident:	PMD-sized folios in the page cache now (a shrink that
+ *			cuts one splits it into pages)
+ * @fallbacks:		faults where a 2 MiB folio fitted the mapping but a
+ *			page was allocated: part of the range cached already,
+ *			the creator's max_user_pages, or no free 2 MiB block
+ *
+ * A fault allocates a 2 MiB folio where one PMD can map it: a shared
+ * mapping that covers the aligned 2 MiB at a 2 MiB-aligned offset, inside
+ * the segment, and the pmd_folios module parameter set.  Whether the core
+ * mm then mapped it with a PMD shows in /proc/PID/smaps (FilePmdMapped).
+ */
+struct shmdemo_pmd_counters {
+	__aligned_u64 folios_alloc;
+	__aligned_u64 folios_resident;
+	__aligned_u64 fallbacks;
+};
+
+/**
  * struct shmdemo_stat - segment status (like IPC_STAT), read permission
  * needed (else EACCES); SHMDEMO_IOC_STAT_ANY (like SHM_STAT_ANY) fills it
  * without
@@ -222,6 +251,10 @@ struct shmdemo_file_counters {
  * @__pad:	zero
  * @counters:	fault path counters
  * @file:	file-backed segments (VER1)
+ * @pmd:	2 MiB folios (VER2)
+ * @fault_around_bytes: the segment's fault-around (SHMDEMO_SET_FAULT_AROUND;
+ *		0: the kernel's fault_around_bytes) (VER2)
+ * @__pad2:	zero
  */
 struct shmdemo_stat {
 	__u32 size;
@@ -243,16 +276,22 @@ struct shmdemo_stat {
 	__u32 __pad;
 	struct shmdemo_counters counters;
 	struct shmdemo_file_counters file;
+	struct shmdemo_pmd_counters pmd;
+	__u32 fault_around_bytes;
+	__u32 __pad2;
 };
 
 #define SHMDEMO_STAT_SIZE_VER0	152
 #define SHMDEMO_STAT_SIZE_VER1	208
+#define SHMDEMO_STAT_SIZE_VER2	240
 
 /* shmdemo_set.valid */
 #define SHMDEMO_SET_UID		(1U << 0)
 #define SHMDEMO_SET_GID		(1U << 1)
 #define SHMDEMO_SET_MODE	(1U << 2)
-#define SHMDEMO_SET_VALID	(SHMDEMO_SET_UID | SHMDEMO_SET_GID | SHMDEMO_SET_MODE)
+#define SHMDEMO_SET_FAULT_AROUND (1U << 3)	/* VER1 */
+#define SHMDEMO_SET_VALID	(SHMDEMO_SET_UID | SHMDEMO_SET_GID | SHMDEMO_SET_MODE | \
+				 SHMDEMO_SET_FAULT_AROUND)
 
 /**
  * struct shmdemo_set - change owner and mode (like IPC_SET)
@@ -262,6 +301,13 @@ struct shmdemo_stat {
  * @uid:	new owner uid
  * @gid:	new owner gid
  * @mode:	new permission bits (only 0777 is used, like IPC_SET)
+ * @fault_around_bytes: how much a read fault maps of the cached pages
+ *		around it, in this segment's every mapping (VER1): 0 follows
+ *		the kernel's fault_around_bytes (debugfs, 64 KiB by default);
+ *		else a power of two from the page size (no fault-around) to
+ *		2 MiB (one page table), else EINVAL.  The kernel calls no
+ *		fault-around at all when its own setting is one page.
+ * @__reserved:	zero (VER1)
  *
  * Allowed to the owner, the creator and CAP_SYS_ADMIN; others get EPERM.
  * A uid or gid not mapped in the caller's user namespace is EINVAL.  Mode
@@ -274,9 +320,12 @@ struct shmdemo_set {
 	__u32 uid;
 	__u32 gid;
 	__u32 mode;
+	__u32 fault_around_bytes;
+	__u32 __reserved;
 };
 
 #define SHMDEMO_SET_SIZE_VER0	24
+#define SHMDEMO_SET_SIZE_VER1	32
 
 /**
  * struct shmdemo_resize - change a segment's size (like ftruncate())
@@ -352,10 +401,12 @@ struct shmdemo_list {
 
 /* One __u32 per page in shmdemo_pages' array */
 #define SHMDEMO_PAGE_RESIDENT		(1U << 0)	/* in the segment's page cache */
-#define SHMDEMO_PAGE_DIRTY		(1U << 1)	/* written through a mapping */
+#define SHMDEMO_PAGE_DIRTY		(1U << 1)	/* PG_dirty: see pages_dirty */
 /* file-backed: written back to the file since it was read in */
 #define SHMDEMO_PAGE_WRITTEN		(1U << 2)
-#define SHMDEMO_PAGE_MAPCOUNT_SHIFT	16		/* bits 16-31: mappings (PTEs) */
+/* part of a PMD-sized (2 MiB) folio; the flags and mapcount are the folio's */
+#define SHMDEMO_PAGE_PMD		(1U << 3)
+#define SHMDEMO_PAGE_MAPCOUNT_SHIFT	16		/* bits 16-31: its folio's PTEs + PMDs */
 #define SHMDEMO_PAGE_MAPCOUNT(v)	((v) >> SHMDEMO_PAGE_MAPCOUNT_SHIFT)
 #define SHMDEMO_PAGES_MAX		65536		/* entries per request */
 
@@ -419,8 +470,11 @@ struct shmdemo_sync {
 #define SHMDEMO_ATTACH_RND	(1U << 1)	/* like SHM_RND: round @addr down to SHMLBA */
 #define SHMDEMO_ATTACH_REMAP	(1U << 2)	/* like SHM_REMAP: replace what is mapped there */
 #define SHMDEMO_ATTACH_EXEC	(1U << 3)	/* like SHM_EXEC */
+/* SHMDEMO_IOC_POPULATE all of it first, then map it all (MAP_POPULATE) */
+#define SHMDEMO_ATTACH_POPULATE	(1U << 4)
 #define SHMDEMO_ATTACH_FLAGS	(SHMDEMO_ATTACH_RDONLY | SHMDEMO_ATTACH_RND | \
-				 SHMDEMO_ATTACH_REMAP | SHMDEMO_ATTACH_EXEC)
+				 SHMDEMO_ATTACH_REMAP | SHMDEMO_ATTACH_EXEC | \
+				 SHMDEMO_ATTACH_POPULATE)
 
 /**
  * struct shmdemo_attach - map a segment in one call (like shmat())
@@ -482,6 +536,41 @@ struct shmdemo_detach {
 
 #define SHMDEMO_DETACH_SIZE_VER0	24
 
+/**
+ * struct shmdemo_populate - fill a range of a segment's page cache at once
+ * @size:	sizeof(struct shmdemo_populate)
+ * @id:		segment id (read permission needed, as for a read fault)
+ * @flags:	zero
+ * @__reserved:	zero
+ * @start:	first byte (rounded down to a page)
+ * @len:	bytes from @start, 0: to the end; past the end is cut off
+ * @pages:	out: pages this call added (those already there are kept)
+ *
+ * What the faults of a mapping that touched every page would allocate,
+ * done by the module in one pass and without a mapping: zeroed 2 MiB
+ * folios for every whole, aligned, empty 2 MiB inside the segment (unless
+ * pmd_folios is off), pages elsewhere; charged to the creator and to the
+ * caller's memory cgroup.  The pages are then mapped by faults as any
+ * cached page (fault-around, one PMD for a 2 MiB folio); ATTACH's
+ * SHMDEMO_ATTACH_POPULATE maps them all at once too, as MAP_POPULATE.
+ *
+ * Errors: EINVAL (no such id, flags, @__reserved, @start past the end),
+ * EACCES, EOPNOTSUPP (a file-backed segment: POSIX_FADV_WILLNEED reads
+ * ahead), ENOSPC (the creator's max_user_pages: the pages added so far
+ * stay), ENOMEM, EINTR (a fatal signal).
+ */
+struct shmdemo_populate {
+	__u32 size;
+	__s32 id;
+	__u32 flags;
+	__u32 __reserved;
+	__aligned_u64 start;
+	__aligned_u64 len;
+	__aligned_u64 pages;
+};
+
+#define SHMDEMO_POPULATE_SIZE_VER0	40
+
 #define SHMDEMO_IOC_GET		_IOWR(SHMDEMO_IOC_MAGIC, 0x01, struct shmdemo_get)
 #define SHMDEMO_IOC_BIND	_IOW(SHMDEMO_IOC_MAGIC, 0x02, struct shmdemo_bind)
 #define SHMDEMO_IOC_STAT	_IOWR(SHMDEMO_IOC_MAGIC, 0x03, struct shmdemo_stat)
@@ -508,5 +597,6 @@ struct shmdemo_detach {
 #define SHMDEMO_IOC_SYNC	_IOWR(SHMDEMO_IOC_MAGIC, 0x0d, struct shmdemo_sync)
 #define SHMDEMO_IOC_ATTACH	_IOWR(SHMDEMO_IOC_MAGIC, 0x0e, struct shmdemo_attach)
 #define SHMDEMO_IOC_DETACH	_IOWR(SHMDEMO_IOC_MAGIC, 0x0f, struct shmdemo_detach)
+#define SHMDEMO_IOC_POPULATE	_IOWR(SHMDEMO_IOC_MAGIC, 0x10, struct shmdemo_populate)
 
 #endif /* _UAPI_LINUX_SHMDEMO_H */
