@@ -942,6 +942,7 @@ struct shrink_arg {
 	int fd, id;
 	long bytes;
 	volatile int in_resize;
+	volatile int started;	/* set once: a quick shrink can't be missed */
 	int ret;
 };
 
@@ -950,6 +951,7 @@ static void *shrink(void *arg)
 	struct shrink_arg *a = arg;
 
 	a->in_resize = 1;
+	a->started = 1;
 	a->ret = shmdemo_resize(a->fd, a->id, 4096);
 	a->in_resize = 0;
 	return NULL;
@@ -975,11 +977,13 @@ TEST_F(parity, a_shrink_does_not_hold_the_table_lock)
 	ASSERT_LE(0, a.id);
 	p = mmap(NULL, a.bytes, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
+	/* 4 KiB pages: 128 folios of 2 MiB would be truncated in no time. */
+	ASSERT_EQ(0, madvise(p, a.bytes, MADV_NOHUGEPAGE));
 	for (off = 0; off < a.bytes; off += self->pg)
 		p[off] = 1;
 	munmap(p, a.bytes);
 	ASSERT_EQ(0, pthread_create(&t, NULL, shrink, &a));
-	while (!a.in_resize)
+	while (!a.started)
 		sched_yield();
 	while (a.in_resize) {
 		ASSERT_EQ(0, shmdemo_info(self->fd, &info));
