@@ -258,14 +258,16 @@ void shmdemo_seg_exit(void);
 int shmdemo_mmap_seg(struct file *seg_file, struct vm_area_struct *vma);
 
 /* shmdemo_pmd.c: 2 MiB folios of memory-only segments */
+bool shmdemo_pmd_possible(struct shmdemo_seg *seg, pgoff_t hindex);
 bool shmdemo_pmd_suitable(struct vm_fault *vmf, struct shmdemo_seg *seg);
-int shmdemo_pmd_add_folio(struct address_space *mapping, struct shmdemo_seg *seg,
-			  pgoff_t hindex, struct vm_area_struct *vma, unsigned long haddr,
-			  struct folio **foliop);
+long shmdemo_add_zeroed_folio(struct address_space *mapping, struct shmdemo_seg *seg,
+			      pgoff_t index, struct vm_area_struct *vma, unsigned long addr,
+			      bool pmd, struct folio **foliop);
 int shmdemo_pmd_cut(struct address_space *mapping, loff_t size);
 
 /* shmdemo_populate.c: SHMDEMO_IOC_POPULATE */
 int shmdemo_seg_populate(int id, u64 start, u64 len, u64 *pages);
+int shmdemo_populate_seg(struct shmdemo_seg *seg, u64 start, u64 len, u64 *pages);
 
 /* shmdemo_dev.c */
 extern const struct file_operations shmdemo_dev_fops;

@@ -23,7 +23,7 @@
  *	segment's size; the mapping is that rounded up to pages) out
  *
  * With SHMDEMO_ATTACH_POPULATE the segment's cache is filled first
- * (shmdemo_seg_populate()) and the mapping made with MAP_POPULATE, which
+ * (shmdemo_populate_seg()) and the mapping made with MAP_POPULATE, which
  * maps it all by read faults: one per 2 MiB folio, one per fault-around
  * window of pages.
  *
@@ -55,8 +55,10 @@ long shmdemo_attach(struct file *file, struct shmdemo_attach *req)
 		return PTR_ERR(seg_file);
 	req->bytes = i_size_read(file_inode(seg_file));
 	if (req->flags & SHMDEMO_ATTACH_POPULATE) {
+		/* The segment the file holds: checked and referenced already. */
+		struct shmdemo_seg *seg = shmdemo_inode_seg(file_inode(seg_file));
 		u64 pages;
-		long err = shmdemo_seg_populate(req->id, 0, 0, &pages);
+		long err = shmdemo_populate_seg(seg, 0, 0, &pages);
 
 		if (err) {
 			fput(seg_file);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * 2 MiB folios of memory-only segments: when a fault adds one, and how a
- * shrink cuts one.
+ * 2 MiB folios of memory-only segments: when a fault or a populate adds
+ * one (else a page: shmdemo_add_zeroed_folio(), their common path), and
+ * how a shrink cuts one.
  *
  * The core mm maps a PMD-order page-cache folio with one PMD by itself:
  * finish_fault() after our ->fault, and filemap_map_pages() in our
@@ -28,15 +29,34 @@
 #include "shmdemo.h"
 
 /**
+ * shmdemo_pmd_possible - may the segment have a 2 MiB folio at @hindex?
+ * @seg: the segment
+ * @hindex: a 2 MiB-aligned index
+ *
+ * Memory-only (a file-backed segment reads and writes back page by page),
+ * pmd_folios on, PMD mappings possible on this machine, and the whole
+ * folio inside the segment.  What a mapping adds to it is
+ * shmdemo_pmd_suitable()'s.
+ *
+ * Context: invalidate_lock held shared (i_size is stable).
+ */
+bool shmdemo_pmd_possible(struct shmdemo_seg *seg, pgoff_t hindex)
+{
+	if (!SHMDEMO_PMD_ORDER || seg->backing || !READ_ONCE(shmdemo_pmd_folios) ||
+	    !shmdemo_have_pmd_mappings())
+		return false;
+	return hindex + HPAGE_PMD_NR <= DIV_ROUND_UP(i_size_read(seg->inode), PAGE_SIZE);
+}
+
+/**
  * shmdemo_pmd_suitable - may the fault at @vmf add a PMD-sized folio?
  * @vmf: the fault, on a segment's VMA
  * @seg: its segment
  *
- * Only where one PMD can map it: a shared VMA (a private one copies pages
- * anyway) that covers the whole aligned 2 MiB and maps it at a
- * 2 MiB-aligned offset, inside the segment, of a memory-only segment (a
- * file-backed one reads and writes back page by page), unless the task or
- * the VMA opted out of THP or pmd_folios is off.
+ * Only where one PMD can map it: shmdemo_pmd_possible(), and a shared VMA
+ * (a private one copies pages anyway) that covers the whole aligned 2 MiB
+ * and maps it at a 2 MiB-aligned offset, unless the task or the VMA opted
+ * out of THP.
  *
  * Context: the fault path (invalidate_lock held shared: i_size is stable).
  */
@@ -44,18 +64,13 @@ bool shmdemo_pmd_suitable(struct vm_fault *vmf, struct shmdemo_seg *seg)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	unsigned long haddr = vmf->address & HPAGE_PMD_MASK;
-	pgoff_t hindex = round_down(vmf->pgoff, HPAGE_PMD_NR);
 
-	if (!SHMDEMO_PMD_ORDER || seg->backing || !READ_ONCE(shmdemo_pmd_folios) ||
-	    !shmdemo_have_pmd_mappings())
-		return false;
 	if (!(vma->vm_flags & VM_MAYSHARE) || shmdemo_vma_thp_disabled(vma))
 		return false;
 	if (haddr < vma->vm_start || haddr + HPAGE_PMD_SIZE > vma->vm_end ||
 	    !IS_ALIGNED((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff, HPAGE_PMD_NR))
 		return false;
-	return hindex + HPAGE_PMD_NR <= DIV_ROUND_UP(i_size_read(file_inode(vma->vm_file)),
-						     PAGE_SIZE);
+	return shmdemo_pmd_possible(seg, round_down(vmf->pgoff, HPAGE_PMD_NR));
 }
 
 /**
@@ -67,8 +82,7 @@ bool shmdemo_pmd_suitable(struct vm_fault *vmf, struct shmdemo_seg *seg)
  * @haddr: the 2 MiB-aligned address in @vma
  * @foliop: out: the folio
  *
- * For a fault that shmdemo_pmd_suitable() allowed, or a populate.
- * Cheap refusals first: any page
+ * For shmdemo_add_zeroed_folio().  Cheap refusals first: any page
  * of the range already cached (a 4 KiB fault got there first, or a shrink
  * cut a folio there) or the creator's limit; then an allocation that
  * neither compacts nor reclaims directly (kswapd and kcompactd are woken),
@@ -77,9 +91,9 @@ bool shmdemo_pmd_suitable(struct vm_fault *vmf, struct shmdemo_seg *seg)
  * Context: invalidate_lock held shared.
  * Return: 0 with *@foliop locked, uptodate and referenced, or -errno.
  */
-int shmdemo_pmd_add_folio(struct address_space *mapping, struct shmdemo_seg *seg,
-			  pgoff_t hindex, struct vm_area_struct *vma, unsigned long haddr,
-			  struct folio **foliop)
+static int shmdemo_pmd_add_folio(struct address_space *mapping, struct shmdemo_seg *seg,
+				 pgoff_t hindex, struct vm_area_struct *vma, unsigned long haddr,
+				 struct folio **foliop)
 {
 	loff_t start = (loff_t)hindex << PAGE_SHIFT;
 	gfp_t gfp = (mapping_gfp_mask(mapping) & ~__GFP_RECLAIM) | __GFP_KSWAPD_RECLAIM |
@@ -106,6 +120,59 @@ int shmdemo_pmd_add_folio(struct address_space *mapping, struct shmdemo_seg *seg
 	}
 	*foliop = folio;
 	return 0;
+}
+
+/**
+ * shmdemo_add_zeroed_folio - add a zeroed folio at @index of a memory-only segment
+ * @mapping: the segment's page cache
+ * @seg: the segment
+ * @index: the page wanted
+ * @vma: the faulting VMA, whose memory policy applies, or NULL (the task's)
+ * @addr: the faulting address in @vma
+ * @pmd: the caller found a 2 MiB folio around @index possible: try one
+ *	first, and count a fallback to a page
+ * @foliop: out: the folio
+ *
+ * What a fault and a populate add alike: charged to the creator first
+ * (max_user_pages), to the caller's memory cgroup by filemap_add_folio().
+ *
+ * Context: invalidate_lock held shared.
+ * Return: the pages added (1 or HPAGE_PMD_NR) with *@foliop locked,
+ * uptodate and referenced; -EEXIST when another task added @index first,
+ * -ENOSPC (the creator's limit) or -ENOMEM.
+ */
+long shmdemo_add_zeroed_folio(struct address_space *mapping, struct shmdemo_seg *seg,
+			      pgoff_t index, struct vm_area_struct *vma, unsigned long addr,
+			      bool pmd, struct folio **foliop)
+{
+	struct folio *folio;
+	int err;
+
+	if (pmd) {
+		if (!shmdemo_pmd_add_folio(mapping, seg, round_down(index, HPAGE_PMD_NR), vma,
+					   addr & HPAGE_PMD_MASK, foliop)) {
+			atomic64_inc(&seg->c.pmd_alloc);
+			return HPAGE_PMD_NR;
+		}
+		atomic64_inc(&seg->c.pmd_fallback);
+	}
+	err = shmdemo_user_charge(seg, 1);
+	if (err)
+		return err;
+	folio = shmdemo_vma_alloc_zeroed_folio(mapping_gfp_mask(mapping), vma, addr);
+	if (!folio) {
+		shmdemo_user_uncharge(seg, 1);
+		return -ENOMEM;
+	}
+	__folio_mark_uptodate(folio);	/* zeroed: valid content */
+	err = filemap_add_folio(mapping, folio, index, GFP_KERNEL);
+	if (err) {
+		folio_put(folio);
+		shmdemo_user_uncharge(seg, 1);
+		return err;
+	}
+	*foliop = folio;
+	return 1;
 }
 
 /**

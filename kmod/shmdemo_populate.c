@@ -13,51 +13,31 @@
 
 /*
  * Add what is missing at @index: the 2 MiB folio of the aligned 2 MiB
- * around it when all of that is inside the segment of @npages and empty
- * (as a fault of an aligned mapping would), else a page.
+ * around it when all of that is inside the segment and empty (as a fault
+ * of an aligned mapping would), else a page; the task's memory policy.
  * Return: the pages added (0: @index was cached meanwhile), or -errno.
  */
 static long shmdemo_populate_one(struct shmdemo_seg *seg, struct address_space *mapping,
-				 pgoff_t index, pgoff_t npages)
+				 pgoff_t index)
 {
-	pgoff_t hindex = round_down(index, HPAGE_PMD_NR);
 	struct folio *folio;
-	int err;
+	long added;
 
-	if (SHMDEMO_PMD_ORDER && hindex + HPAGE_PMD_NR <= npages &&
-	    READ_ONCE(shmdemo_pmd_folios) && shmdemo_have_pmd_mappings()) {
-		err = shmdemo_pmd_add_folio(mapping, seg, hindex, NULL, 0, &folio);
-		if (!err) {
-			atomic64_inc(&seg->c.pmd_alloc);
-			folio_unlock(folio);
-			folio_put(folio);
-			return HPAGE_PMD_NR;
-		}
-		atomic64_inc(&seg->c.pmd_fallback);
-	}
-	err = shmdemo_user_charge(seg, 1);
-	if (err)
-		return err;
-	folio = shmdemo_vma_alloc_zeroed_folio(mapping_gfp_mask(mapping), NULL, 0);
-	if (!folio) {
-		shmdemo_user_uncharge(seg, 1);
-		return -ENOMEM;
-	}
-	__folio_mark_uptodate(folio);
-	err = filemap_add_folio(mapping, folio, index, GFP_KERNEL);
-	if (err) {
-		folio_put(folio);
-		shmdemo_user_uncharge(seg, 1);
-		return err == -EEXIST ? 0 : err;
-	}
+	added = shmdemo_add_zeroed_folio(mapping, seg, index, NULL, 0,
+					 shmdemo_pmd_possible(seg, round_down(index, HPAGE_PMD_NR)),
+					 &folio);
+	if (added == -EEXIST)
+		return 0;
+	if (added < 0)
+		return added;
 	folio_unlock(folio);
 	folio_put(folio);
-	return 1;
+	return added;
 }
 
 /**
- * shmdemo_seg_populate - fill [@start, @start + @len) of a segment's cache
- * @id: segment id
+ * shmdemo_populate_seg - fill [@start, @start + @len) of @seg's cache
+ * @seg: the segment, referenced by the caller, whose permission it checked
  * @start: first byte, rounded down to a page
  * @len: bytes, 0 for the rest of the segment; cut off at its end
  * @pages: out: pages added
@@ -67,30 +47,20 @@ static long shmdemo_populate_one(struct shmdemo_seg *seg, struct address_space *
  * Charged to the creator page by page as the fault path charges it.
  *
  * Context: process context, may sleep; no locks held.
- * Return: 0, -EINVAL, -EACCES, -EOPNOTSUPP (file-backed), -ENOSPC,
- * -ENOMEM or -EINTR; on an error the pages added so far stay.
+ * Return: 0, -EINVAL (@start past the end), -EOPNOTSUPP (file-backed),
+ * -ENOSPC, -ENOMEM or -EINTR; on an error the pages added so far stay.
  */
-int shmdemo_seg_populate(int id, u64 start, u64 len, u64 *pages)
+int shmdemo_populate_seg(struct shmdemo_seg *seg, u64 start, u64 len, u64 *pages)
 {
-	struct address_space *mapping;
-	struct shmdemo_seg *seg;
+	struct address_space *mapping = seg->inode->i_mapping;
 	pgoff_t index, end, npages;
 	struct folio *folio;
 	long added;
 	int ret;
 
 	*pages = 0;
-	seg = shmdemo_seg_find(id);
-	if (IS_ERR(seg))
-		return PTR_ERR(seg);
-	ret = shmdemo_seg_perms(seg, 0444);
-	if (ret)
-		goto out_put;
-	ret = -EOPNOTSUPP;
 	if (seg->backing)
-		goto out_put;
-
-	mapping = seg->inode->i_mapping;
+		return -EOPNOTSUPP;
 	filemap_invalidate_lock_shared(mapping);
 	npages = DIV_ROUND_UP(i_size_read(mapping->host), PAGE_SIZE);
 	index = start >> PAGE_SHIFT;
@@ -113,7 +83,7 @@ int shmdemo_seg_populate(int id, u64 start, u64 len, u64 *pages)
 			folio_put(folio);
 			continue;
 		}
-		added = shmdemo_populate_one(seg, mapping, index, npages);
+		added = shmdemo_populate_one(seg, mapping, index);
 		if (added < 0) {
 			ret = added;
 			break;
@@ -124,7 +94,30 @@ int shmdemo_seg_populate(int id, u64 start, u64 len, u64 *pages)
 	}
 out_unlock:
 	filemap_invalidate_unlock_shared(mapping);
-out_put:
+	return ret;
+}
+
+/**
+ * shmdemo_seg_populate - SHMDEMO_IOC_POPULATE of segment @id
+ * @id: segment id (read permission needed, as for a read fault)
+ * @start: see shmdemo_populate_seg()
+ * @len: see shmdemo_populate_seg()
+ * @pages: out: pages added
+ *
+ * Context: process context, may sleep; no locks held.
+ * Return: 0, -EINVAL, -EACCES, or shmdemo_populate_seg()'s errors.
+ */
+int shmdemo_seg_populate(int id, u64 start, u64 len, u64 *pages)
+{
+	struct shmdemo_seg *seg = shmdemo_seg_find(id);
+	int ret;
+
+	*pages = 0;
+	if (IS_ERR(seg))
+		return PTR_ERR(seg);
+	ret = shmdemo_seg_perms(seg, 0444);
+	if (!ret)
+		ret = shmdemo_populate_seg(seg, start, len, pages);
 	shmdemo_seg_put(seg);
 	return ret;
 }

@@ -55,10 +55,11 @@ static int shmdemo_add_file_folio(struct vm_fault *vmf, struct shmdemo_seg *seg,
  * file-backed one (*@major: the fault did I/O).  Another task may add the
  * same index between our lookup and our insertion: filemap_add_folio()
  * then fails with -EEXIST and we take theirs, so all mappers share one
- * page.  A memory-only segment's new folio is charged to its creator first
- * (max_user_pages); every new folio is charged to the faulting task's
- * memory cgroup by filemap_add_folio() and follows the VMA's memory policy
- * (mbind(), set_mempolicy()), as shmem's are.
+ * page.  A memory-only segment's new folio (shmdemo_add_zeroed_folio())
+ * is charged to its creator first (max_user_pages); every new folio is
+ * charged to the faulting task's memory cgroup by filemap_add_folio() and
+ * follows the VMA's memory policy (mbind(), set_mempolicy()), as shmem's
+ * are.
  *
  * Context: mapping->invalidate_lock held shared, so neither i_size nor the
  * cached folios can be cut under us.  May sleep (and read the file).
@@ -91,33 +92,13 @@ static int shmdemo_find_or_add_folio(struct vm_fault *vmf, struct shmdemo_seg *s
 			*allocated = 1;
 			goto read;
 		}
-		if (shmdemo_pmd_suitable(vmf, seg)) {
-			if (!shmdemo_pmd_add_folio(mapping, seg,
-						   round_down(vmf->pgoff, HPAGE_PMD_NR), vmf->vma,
-						   vmf->address & HPAGE_PMD_MASK, &folio)) {
-				*allocated = HPAGE_PMD_NR;
-				atomic64_inc(&seg->c.pmd_alloc);
-				break;
-			}
-			atomic64_inc(&seg->c.pmd_fallback);
-		}
-		err = shmdemo_user_charge(seg, 1);
-		if (err)
-			return err;
-		folio = shmdemo_vma_alloc_zeroed_folio(mapping_gfp_mask(mapping),
-						       vmf->vma, vmf->address);
-		if (!folio) {
-			shmdemo_user_uncharge(seg, 1);
-			return -ENOMEM;
-		}
-		__folio_mark_uptodate(folio);	/* zeroed: valid content */
-		err = filemap_add_folio(mapping, folio, vmf->pgoff, GFP_KERNEL);
-		if (!err) {
-			*allocated = 1;
+		*allocated = shmdemo_add_zeroed_folio(mapping, seg, vmf->pgoff, vmf->vma,
+						      vmf->address,
+						      shmdemo_pmd_suitable(vmf, seg), &folio);
+		if (*allocated > 0)
 			break;
-		}
-		folio_put(folio);
-		shmdemo_user_uncharge(seg, 1);
+		err = *allocated;
+		*allocated = 0;
 		if (err != -EEXIST)
 			return err;
 	}
