@@ -21,8 +21,6 @@
  * Counts, never times.  The test compacts memory first, so that a free
  * 2 MiB block exists (the fault does not compact or reclaim for one).
  */
-#include <sys/resource.h>
-
 #include "kselftest_harness.h"
 #include "shmdemo_util.h"
 
@@ -195,14 +193,6 @@ static size_t stamped(const char *p, size_t first, size_t n, long pg)
 
 #define stamped_pages(p, len, pg)	stamped(p, 0, (len) / (pg), pg)
 
-static uint64_t minflt(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
-}
-
 TEST_F(pmd, first_write_maps_each_aligned_2mib_with_one_fault)
 {
 	struct shmdemo_stat st;
@@ -218,9 +208,9 @@ TEST_F(pmd, first_write_maps_each_aligned_2mib_with_one_fault)
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(0, (uintptr_t)p % PMD_BYTES) TH_LOG("mmap at %p: not 2 MiB-aligned", p);
 
-	flt = minflt();
+	flt = shmdemo_minflt();
 	stamp(p, PMD_BYTES, self->pg);		/* 512 writes, one fault */
-	EXPECT_EQ(1, minflt() - flt);
+	EXPECT_EQ(1, shmdemo_minflt() - flt);
 	st = stat_of(_metadata, self->dev, id);
 	EXPECT_EQ(1, st.counters.write_faults);
 	EXPECT_EQ(0, st.counters.read_faults);
@@ -233,10 +223,10 @@ TEST_F(pmd, first_write_maps_each_aligned_2mib_with_one_fault)
 	EXPECT_EQ(2048, smaps_kb(p, "FilePmdMapped"));
 
 	/* A read fault on the second 2 MiB: zeroes, one PMD too. */
-	flt = minflt();
+	flt = shmdemo_minflt();
 	EXPECT_EQ(0, p[PMD_BYTES]);
 	EXPECT_EQ(0, p[len - 1]);
-	EXPECT_EQ(1, minflt() - flt);
+	EXPECT_EQ(1, shmdemo_minflt() - flt);
 	st = stat_of(_metadata, self->dev, id);
 	EXPECT_EQ(1, st.counters.read_faults);
 	EXPECT_EQ(2, st.pmd.folios_alloc);

@@ -11,8 +11,6 @@
  *          nothing twice, and its errors; ATTACH's POPULATE maps all of it
  *          too, so touching the whole segment takes no fault at all
  */
-#include <sys/resource.h>
-
 #include "kselftest_harness.h"
 #include "shmdemo_util.h"
 
@@ -101,14 +99,6 @@ static char *map_aligned(int fd, size_t len, int prot)
 		p = MAP_FAILED;
 	/* Keep the reservation around it: nothing else lands there. */
 	return p;
-}
-
-static uint64_t minflt(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
 }
 
 /*
@@ -223,14 +213,14 @@ TEST_F(knobs, populate_fills_the_cache_in_one_pass)
 	/* Writing all of it: a fault per 2 MiB and per tail page, nothing new. */
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	flt = minflt();
+	flt = shmdemo_minflt();
 	for (i = 0; i < len; i += self->pg)
 		p[i] = 1;
 	st = stat_of(_metadata, self->dev, id);
 	EXPECT_EQ(pages, st.counters.pages_alloc);
 	if (!access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK)) {
 		EXPECT_EQ(5, st.counters.write_faults);
-		EXPECT_EQ(5, minflt() - flt);
+		EXPECT_EQ(5, shmdemo_minflt() - flt);
 	}
 	munmap(p, len);
 	close(fd);
@@ -323,12 +313,12 @@ TEST_F(knobs, attach_populate_maps_it_all)
 	p = (char *)(uintptr_t)a.addr;
 	before = stat_of(_metadata, self->dev, id);
 	EXPECT_EQ(len / self->pg, before.counters.pages_resident);
-	flt = minflt();
+	flt = shmdemo_minflt();
 	for (i = 0; i < len; i += self->pg)
 		EXPECT_EQ(0, p[i]);
 	for (i = 0; i < len; i += self->pg)
 		p[i] = 1;
-	EXPECT_EQ(0, minflt() - flt);
+	EXPECT_EQ(0, shmdemo_minflt() - flt);
 	st = stat_of(_metadata, self->dev, id);
 	EXPECT_EQ(before.counters.read_faults, st.counters.read_faults);
 	EXPECT_EQ(before.counters.write_faults, st.counters.write_faults);

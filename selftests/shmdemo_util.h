@@ -19,6 +19,7 @@
 #include <time.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -215,6 +216,15 @@ static inline int shmdemo_touch_signal(volatile char *p, bool write)
 	if (waitpid(pid, &status, 0) != pid)
 		return -errno;
 	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+/* The calling process's minor faults so far (getrusage()). */
+static inline uint64_t shmdemo_minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
 }
 
 /* Physical frame of the page at @addr via /proc/self/pagemap; 0 if unknown. */
