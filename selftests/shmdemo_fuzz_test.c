@@ -1390,8 +1390,13 @@ static void check_pages(struct fuzz *f, const struct call *c)
 		return;
 	for (i = 0; i < out.count && i < c->aroom; i++) {
 		v = c->aw[i];
-		/* Bits 2-15 are not defined; a page not resident has no state. */
-		if ((v & 0xfffc) || (v && !(v & SHMDEMO_PAGE_RESIDENT))) {
+		/*
+		 * A memory-only page is resident, dirty or part of a 2 MiB
+		 * folio (an anchor POPULATE or ATTACH|POPULATE filled); the
+		 * other bits below 16 are not its; not resident, no state.
+		 */
+		if ((v & 0xffff & ~(SHMDEMO_PAGE_RESIDENT | SHMDEMO_PAGE_DIRTY | SHMDEMO_PAGE_PMD)) ||
+		    (v && !(v & SHMDEMO_PAGE_RESIDENT))) {
 			fail_call(f, c, "entry %u is %#x", i, v);
 			return;
 		}
