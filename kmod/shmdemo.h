@@ -159,6 +159,8 @@ struct shmdemo_seg {
 	time64_t ctime;
 	struct shmdemo_user *locker;
 	unsigned long locked_pages;
+	/* [rdonly]: ATTACH's files until removal (shmdemo_seg_attach_file()) */
+	struct file *attach_files[2];
 
 	struct shmdemo_seg_counters c;
 };
@@ -244,6 +246,8 @@ int shmdemo_seg_lock(int id, bool lock);
 void shmdemo_seg_info(struct shmdemo_info *info);
 int shmdemo_seg_list(s32 **idsp, u32 *count);
 int shmdemo_seg_pages(int id, u64 start, u32 *out, u32 *count);
+struct file *shmdemo_seg_attach_file(struct shmdemo_seg *seg, bool rdonly);
+void shmdemo_seg_keep_attach_file(struct shmdemo_seg *seg, bool rdonly, struct file *file);
 int shmdemo_seg_attach_mmap(struct shmdemo_seg *seg, vm_flags_t *vm_flags);
 void shmdemo_seg_attach(struct shmdemo_seg *seg);
 void shmdemo_seg_detach(struct shmdemo_seg *seg);
@@ -271,7 +275,7 @@ int shmdemo_populate_seg(struct shmdemo_seg *seg, u64 start, u64 len, u64 *pages
 
 /* shmdemo_dev.c */
 extern const struct file_operations shmdemo_dev_fops;
-struct file *shmdemo_open_seg_file(int id, bool rdonly);
+struct file *shmdemo_open_seg_file(int id, bool rdonly, bool attach);
 int shmdemo_bind(struct file *file, const struct shmdemo_bind *req);
 
 /* shmdemo_attach.c: shmat() and shmdt() in one request each */

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * SHMDEMO_IOC_ATTACH and SHMDEMO_IOC_DETACH: shmat() and shmdt() in one
- * request each.  An attach is what do_shmat() does: a new internal file of
- * the segment (permission checked as for a binding), vm_mmap() of it -
- * whose ->mmap is shmdemo_mmap_seg(), so nattch, permissions and the
- * fault path are a binding's mmap()'s - and the file's reference dropped
- * (the VMA holds its own).  A detach finds the attachment's VMAs under the
- * mmap lock as shmdt() does, then unmaps them with vm_munmap().
+ * request each.  An attach is what do_shmat() does: an internal file of
+ * the segment (permission checked as for a binding; a memory-only
+ * segment's attaches share the one it keeps per mode, as do_shmat()'s
+ * clones share its file), vm_mmap() of it - whose ->mmap is
+ * shmdemo_mmap_seg(), so nattch, permissions and the fault path are a
+ * binding's mmap()'s - and the file's reference dropped (the VMA holds its
+ * own).  A detach finds the attachment's VMAs under the mmap lock as
+ * shmdt() does, then unmaps them with vm_munmap().
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -50,7 +52,7 @@ long shmdemo_attach(struct file *file, struct shmdemo_attach *req)
 	/* As for mmap() of a descriptor: writing needs a file open for it. */
 	if (!rdonly && !(file->f_mode & FMODE_WRITE))
 		return -EACCES;
-	seg_file = shmdemo_open_seg_file(req->id, rdonly);
+	seg_file = shmdemo_open_seg_file(req->id, rdonly, true);
 	if (IS_ERR(seg_file))
 		return PTR_ERR(seg_file);
 	req->bytes = i_size_read(file_inode(seg_file));
@@ -96,11 +98,13 @@ static bool shmdemo_vma_of(struct vm_area_struct *vma, struct file *first, unsig
  *
  * The attachment is the VMA at @addr and those after it of the same
  * internal file at the offsets they would have (the pieces munmap() or
- * mprotect() left), up to the first VMA that is not one of them.  The
- * search holds the mmap lock for reading; vm_munmap() takes it for
- * writing.  Between the two another thread of the process may change the
- * range: then it unmaps what it finds there, as munmap() of the range
- * would - the caller's own mappings only, nothing it could not unmap.
+ * mprotect() left), up to the first VMA that is not one of them - an
+ * adjacent attachment of the same segment (the same kept file) starts at
+ * offset 0 again, so it is not one of them.  The search holds the mmap
+ * lock for reading; vm_munmap() takes it for writing.  Between the two
+ * another thread of the process may change the range: then it unmaps what
+ * it finds there, as munmap() of the range would - the caller's own
+ * mappings only, nothing it could not unmap.
  *
  * Context: process context, no locks held.
  * Return: 0, -EINVAL (no attachment starts at @addr), -EINTR.

@@ -34,16 +34,19 @@ static int shmdemo_dev_release(struct inode *inode, struct file *file)
 }
 
 /**
- * shmdemo_open_seg_file - a new internal file of segment @id, for a binding
+ * shmdemo_open_seg_file - an internal file of segment @id, for a binding
  * or an attachment, with shmat()'s permission rule
  * @id: segment id
  * @rdonly: read-only (read permission), else read and write permission
+ * @attach: for SHMDEMO_IOC_ATTACH: the file the segment keeps for its
+ *	attaches in that mode (shmdemo_seg_attach_file()), made and kept by
+ *	the first; else (a binding) a new file
  *
  * Context: process context; takes shmdemo_ids_lock.
  * Return: the file (its reference is the caller's), or ERR_PTR(-EINVAL)
  * (no such id, or gone), -EACCES, -ENFILE or -ENOMEM.
  */
-struct file *shmdemo_open_seg_file(int id, bool rdonly)
+struct file *shmdemo_open_seg_file(int id, bool rdonly, bool attach)
 {
 	struct shmdemo_seg *seg = shmdemo_seg_find(id);
 	struct file *seg_file;
@@ -56,10 +59,20 @@ struct file *shmdemo_open_seg_file(int id, bool rdonly)
 		shmdemo_seg_put(seg);
 		return ERR_PTR(ret);
 	}
+	seg_file = attach ? shmdemo_seg_attach_file(seg, rdonly) : NULL;
+	if (seg_file) {
+		/* Never the last reference: the kept file holds one. */
+		shmdemo_seg_put(seg);
+		return seg_file;
+	}
 	/* Takes over our reference to @seg on success. */
 	seg_file = shmdemo_fs_seg_file(seg, rdonly);
-	if (IS_ERR(seg_file))
+	if (IS_ERR(seg_file)) {
 		shmdemo_seg_put(seg);
+		return seg_file;
+	}
+	if (attach)
+		shmdemo_seg_keep_attach_file(seg, rdonly, seg_file);
 	return seg_file;
 }
 
@@ -83,7 +96,7 @@ int shmdemo_bind(struct file *file, const struct shmdemo_bind *req)
 	mutex_lock(&sf->lock);
 	if (sf->seg_file)
 		goto out_unlock;
-	seg_file = shmdemo_open_seg_file(req->id, rdonly);
+	seg_file = shmdemo_open_seg_file(req->id, rdonly, false);
 	ret = PTR_ERR_OR_ZERO(seg_file);
 	if (ret)
 		goto out_unlock;

@@ -77,6 +77,8 @@ int shmdemo_populate_seg(struct shmdemo_seg *seg, u64 start, u64 len, u64 *pages
 			ret = -EINTR;
 			break;
 		}
+		/* Also between cached folios: a 1 GiB segment has 262144. */
+		cond_resched();
 		folio = filemap_get_folio(mapping, index);
 		if (!IS_ERR_OR_NULL(folio)) {
 			index = folio->index + folio_nr_pages(folio);
@@ -90,7 +92,6 @@ int shmdemo_populate_seg(struct shmdemo_seg *seg, u64 start, u64 len, u64 *pages
 		}
 		*pages += added;
 		atomic64_add(added, &seg->c.pages_alloc);
-		cond_resched();
 	}
 out_unlock:
 	filemap_invalidate_unlock_shared(mapping);

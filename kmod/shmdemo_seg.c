@@ -24,6 +24,7 @@
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/hashtable.h>
 #include <linux/log2.h>
 #include <linux/pagemap.h>
@@ -204,6 +205,8 @@ static void shmdemo_seg_free(struct shmdemo_seg *seg)
 	int err;
 
 	trace_shmdemo_destroy(seg->id, mapping->nrpages);
+	/* Each kept attach file holds a reference: none can be left. */
+	WARN_ON_ONCE(seg->attach_files[0] || seg->attach_files[1]);
 	/* The last chance for a file-backed segment's dirty pages. */
 	if (file_backed) {
 		err = filemap_write_and_wait(mapping);
@@ -438,23 +441,39 @@ void shmdemo_seg_put(struct shmdemo_seg *seg)
 
 /*
  * Like do_shm_rmid(): the key goes, the table's reference goes; unmapped,
- * the segment is gone by id at once.  Returns true when that was the last
- * reference: the segment is unlinked and the caller frees it after
- * dropping the lock.  Context: shmdemo_ids_lock held.
+ * the segment is gone by id at once.  The files ATTACH kept go to
+ * @files[2], for the caller to fput() after dropping the lock (each holds
+ * a segment reference, so this is never the last one while they are
+ * kept).  Returns true when that was the last reference: the segment is
+ * unlinked and the caller frees it after dropping the lock.
+ * Context: shmdemo_ids_lock held.
  */
-static bool shmdemo_seg_remove_locked(struct shmdemo_seg *seg)
+static bool shmdemo_seg_remove_locked(struct shmdemo_seg *seg, struct file **files)
 {
 	lockdep_assert_held(&shmdemo_ids_lock);
 	hash_del(&seg->key_node);
 	spin_lock(&seg->lock);
 	seg->key = SHMDEMO_KEY_PRIVATE;
 	seg->flags |= SHMDEMO_SEG_DEST;
+	files[0] = seg->attach_files[0];
+	files[1] = seg->attach_files[1];
+	seg->attach_files[0] = NULL;
+	seg->attach_files[1] = NULL;
 	trace_shmdemo_remove(seg->id, seg->nattch);
 	spin_unlock(&seg->lock);
 	if (!refcount_dec_and_test(&seg->refs))
 		return false;
 	shmdemo_seg_unlink(seg);
 	return true;
+}
+
+/* After shmdemo_seg_remove_locked(), with no lock held: may free the segment. */
+static void shmdemo_seg_put_attach_files(struct file **files)
+{
+	if (files[0])
+		fput(files[0]);
+	if (files[1])
+		fput(files[1]);
 }
 
 /**
@@ -469,16 +488,18 @@ static bool shmdemo_seg_remove_locked(struct shmdemo_seg *seg)
  */
 void shmdemo_seg_undo_get(int id)
 {
+	struct file *files[2] = {};
 	struct shmdemo_seg *seg;
 	bool last = false;
 
 	mutex_lock(&shmdemo_ids_lock);
 	seg = shmdemo_seg_lookup(id);
 	if (seg && !(seg->flags & SHMDEMO_SEG_DEST))
-		last = shmdemo_seg_remove_locked(seg);
+		last = shmdemo_seg_remove_locked(seg, files);
 	mutex_unlock(&shmdemo_ids_lock);
 	if (last)
 		shmdemo_seg_free(seg);
+	shmdemo_seg_put_attach_files(files);
 }
 
 /*
@@ -696,6 +717,7 @@ out_unlock:
  */
 int shmdemo_seg_rmid(int id)
 {
+	struct file *files[2] = {};
 	struct shmdemo_seg *seg;
 	bool last = false;
 	int ret;
@@ -704,10 +726,11 @@ int shmdemo_seg_rmid(int id)
 	seg = shmdemo_seg_lookup(id);
 	ret = seg ? shmdemo_seg_owner_check(seg) : -EINVAL;
 	if (!ret && !(seg->flags & SHMDEMO_SEG_DEST))
-		last = shmdemo_seg_remove_locked(seg);
+		last = shmdemo_seg_remove_locked(seg, files);
 	mutex_unlock(&shmdemo_ids_lock);
 	if (last)
 		shmdemo_seg_free(seg);
+	shmdemo_seg_put_attach_files(files);
 	return ret;
 }
 
@@ -1048,6 +1071,58 @@ static void shmdemo_seg_attach_locked(struct shmdemo_seg *seg, struct pid **old)
 	*old = seg->lpid;
 	seg->lpid = get_pid(task_tgid(current));
 	trace_shmdemo_attach(seg->id, seg->nattch);
+}
+
+/**
+ * shmdemo_seg_attach_file - the file SHMDEMO_IOC_ATTACH maps @seg through
+ * @seg: segment, referenced by the caller
+ * @rdonly: the read-only file, else the read-write one
+ *
+ * Every ATTACH of a memory-only segment in one mode maps one internal
+ * file, kept by the segment until it is removed: an attach then allocates
+ * no file or dentry and a detach frees none (do_shmat() clones its
+ * segment's file for the same reason; alloc_file_clone() is not exported).
+ * The first attach makes it and hands it to shmdemo_seg_keep_attach_file().
+ * A removed segment (still attachable while mapped, as on Linux) and a
+ * file-backed one get a file per attach: a file-backed mapping's file
+ * carries its own write-error cursor for msync().
+ *
+ * Context: takes seg->lock.
+ * Return: the file with a reference for the caller, or NULL (make one).
+ */
+struct file *shmdemo_seg_attach_file(struct shmdemo_seg *seg, bool rdonly)
+{
+	struct file *file;
+
+	spin_lock(&seg->lock);
+	file = seg->attach_files[rdonly];
+	if (file)
+		get_file(file);
+	spin_unlock(&seg->lock);
+	return file;
+}
+
+/**
+ * shmdemo_seg_keep_attach_file - keep an attach's new file for the next ones
+ * @seg: segment
+ * @rdonly: its mode
+ * @file: a new internal file of @seg in that mode; the caller keeps its
+ *	own reference
+ *
+ * Kept only while @seg is memory-only, not removed and has none for the
+ * mode yet (another attach may have kept one meanwhile): the segment then
+ * holds a reference to @file, which shmdemo_seg_remove_locked() gives up.
+ *
+ * Context: takes seg->lock.
+ */
+void shmdemo_seg_keep_attach_file(struct shmdemo_seg *seg, bool rdonly, struct file *file)
+{
+	if (seg->backing)
+		return;
+	spin_lock(&seg->lock);
+	if (!(seg->flags & SHMDEMO_SEG_DEST) && !seg->attach_files[rdonly])
+		seg->attach_files[rdonly] = get_file(file);
+	spin_unlock(&seg->lock);
 }
 
 /**

@@ -11,8 +11,14 @@
  *          leaves nothing mapped
  *  detach: by address, what munmap()/mprotect() left of the attachment,
  *          never a neighbour; EINVAL for anything else
+ *  files:  a memory-only segment's attaches share the internal file it
+ *          keeps per mode: attaching takes no module reference of its own,
+ *          and the kept files go with the segment's removal, also when
+ *          attaches race the removal
  */
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 
 #include "kselftest_harness.h"
@@ -377,6 +383,129 @@ TEST_F(attach, fork_inherits_and_child_detaches_its_copy)
 	EXPECT_EQ('c', p[0]);
 	EXPECT_EQ(1, nattch(self->dev, self->id));
 	EXPECT_EQ(0, detach(self->dev, p, NULL));
+}
+
+/* A new private segment of @pages pages, or -errno. */
+static int new_seg(int fd, long pg, int pages)
+{
+	return shmdemo_get(fd, SHMDEMO_KEY_PRIVATE, pages * pg, SHMDEMO_GET_CREATE, 0600);
+}
+
+/*
+ * Attach in both modes, many times: the module's reference count grows by
+ * the two files the segment keeps, not by one per attach; removing the
+ * unmapped segment makes it gone at once, with its pages and those files
+ * (the count is back to what it was before the segment existed).
+ */
+TEST_F(attach, kept_files_go_with_the_segment)
+{
+	struct shmdemo_info i0, i1;
+	struct shmdemo_attach a, rw, ro;
+	struct shmdemo_stat st;
+	long r0;
+	int id, n;
+
+	SHMDEMO_NEED_DEVICE(self->dev);
+	r0 = shmdemo_module_refcnt();
+	if (r0 < 0)
+		SKIP(return, "no /sys/module/shmdemo/refcnt (module built in?)");
+	ASSERT_EQ(0, shmdemo_info(self->dev, &i0));
+	id = new_seg(self->dev, self->pg, 4);
+	ASSERT_LE(0, id);
+	EXPECT_EQ(r0, shmdemo_module_refcnt());		/* the mount is pinned already */
+	for (n = 0; n < 50; n++) {
+		ASSERT_EQ(0, attach(self->dev, id, 0, n & 1 ? SHMDEMO_ATTACH_RDONLY : 0, &a));
+		if (!(n & 1))
+			memset((void *)(uintptr_t)a.addr, n, 4 * self->pg);
+		ASSERT_EQ(0, detach(self->dev, (void *)(uintptr_t)a.addr, NULL));
+	}
+	EXPECT_EQ(r0 + 2, shmdemo_module_refcnt());	/* one file per mode */
+	ASSERT_EQ(0, shmdemo_info(self->dev, &i1));
+	EXPECT_EQ(i0.total_pages + 4, i1.total_pages);
+
+	/* Mapped while it is removed: the kept files go, the mapping's stays. */
+	ASSERT_EQ(0, attach(self->dev, id, 0, 0, &rw));
+	ASSERT_EQ(0, shmdemo_rmid(self->dev, id));
+	EXPECT_EQ(r0 + 1, shmdemo_module_refcnt());
+	EXPECT_EQ(48, *(char *)(uintptr_t)rw.addr);
+	/* A removed segment's attach gets a file of its own, gone with it. */
+	ASSERT_EQ(0, attach(self->dev, id, 0, SHMDEMO_ATTACH_RDONLY, &ro));
+	EXPECT_EQ(r0 + 2, shmdemo_module_refcnt());
+	EXPECT_EQ(48, *(char *)(uintptr_t)(ro.addr + 3 * self->pg));
+	EXPECT_EQ(0, detach(self->dev, (void *)(uintptr_t)ro.addr, NULL));
+	EXPECT_EQ(r0 + 1, shmdemo_module_refcnt());
+	/* The last detach: gone by id, its pages and files with it. */
+	EXPECT_EQ(0, detach(self->dev, (void *)(uintptr_t)rw.addr, NULL));
+	EXPECT_EQ(-EINVAL, shmdemo_stat(self->dev, id, &st));
+	EXPECT_EQ(r0, shmdemo_module_refcnt());
+	ASSERT_EQ(0, shmdemo_info(self->dev, &i1));
+	EXPECT_EQ(i0.segments, i1.segments);
+	EXPECT_EQ(i0.total_pages, i1.total_pages);
+}
+
+struct racer {
+	int dev, id;
+	atomic_int stop;
+	atomic_long attached;
+};
+
+static void *attach_loop(void *varg)
+{
+	struct racer *r = varg;
+	struct shmdemo_attach a;
+	unsigned int n = 0;
+
+	while (!atomic_load(&r->stop)) {
+		if (attach(r->dev, r->id, 0, n++ & 1 ? SHMDEMO_ATTACH_RDONLY : 0, &a))
+			continue;	/* gone (EINVAL) once removed and unmapped */
+		atomic_fetch_add(&r->attached, 1);
+		if (detach(r->dev, (void *)(uintptr_t)a.addr, NULL))
+			return (void *)1;
+	}
+	return NULL;
+}
+
+/*
+ * Attaches on four threads while the segment is removed under them: every
+ * attach either maps it or is refused, and when they stop the segment is
+ * gone and nothing of it is left - no kept file, no page, no module
+ * reference.
+ */
+TEST_F(attach, attaches_racing_removal_leave_nothing)
+{
+	struct racer r = { .dev = self->dev };
+	struct shmdemo_info i0, i1;
+	pthread_t t[4];
+	void *ret;
+	long r0;
+	int k, round;
+
+	SHMDEMO_NEED_DEVICE(self->dev);
+	r0 = shmdemo_module_refcnt();
+	if (r0 < 0)
+		SKIP(return, "no /sys/module/shmdemo/refcnt (module built in?)");
+	ASSERT_EQ(0, shmdemo_info(self->dev, &i0));
+	for (round = 0; round < 20; round++) {
+		r.id = new_seg(self->dev, self->pg, 2);
+		ASSERT_LE(0, r.id);
+		atomic_store(&r.stop, 0);
+		for (k = 0; k < 4; k++)
+			ASSERT_EQ(0, pthread_create(&t[k], NULL, attach_loop, &r));
+		usleep(1000 * (round % 5));
+		EXPECT_EQ(0, shmdemo_rmid(self->dev, r.id));
+		usleep(1000);
+		atomic_store(&r.stop, 1);
+		for (k = 0; k < 4; k++) {
+			ASSERT_EQ(0, pthread_join(t[k], &ret));
+			EXPECT_EQ(NULL, ret);
+		}
+		EXPECT_EQ(-EINVAL, attach(self->dev, r.id, 0, 0, &(struct shmdemo_attach){}));
+	}
+	TH_LOG("%ld attaches in 20 rounds", atomic_load(&r.attached));
+	EXPECT_EQ(r0, shmdemo_module_refcnt());
+	ASSERT_EQ(0, shmdemo_info(self->dev, &i1));
+	EXPECT_EQ(i0.segments, i1.segments);
+	EXPECT_EQ(i0.total_pages, i1.total_pages);
 }
 
 TEST_HARNESS_MAIN

@@ -1659,23 +1659,6 @@ static long kpageflags_unevictable(void)
 	return n < 0 ? -1 : pages;
 }
 
-/* The module's reference count, or -1 (not loaded). */
-static long module_refcnt(void)
-{
-	char buf[32];
-	ssize_t n;
-	int fd = open("/sys/module/shmdemo/refcnt", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return strtol(buf, NULL, 10);
-}
-
 static int cmp_int(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
@@ -1938,7 +1921,7 @@ TEST_F_TIMEOUT(stress, random_ops_keep_every_page_exact_and_leave_nothing_behind
 	}
 
 	ASSERT_EQ(0, shmdemo_info(self->fd, &info0));
-	refcnt0 = module_refcnt();
+	refcnt0 = shmdemo_module_refcnt();
 	sole = !geteuid() && getenv("SHMDEMO_MODULE") && !info0.segments && refcnt0 == 1;
 	vmstat_fold();
 	free0 = shmdemo_free_kb();
@@ -2051,7 +2034,7 @@ TEST_F_TIMEOUT(stress, random_ops_keep_every_page_exact_and_leave_nothing_behind
 	/* Unload: every page back, nothing of ours after the reload. */
 	close(self->fd);
 	self->fd = -1;
-	EXPECT_EQ(0, module_refcnt());
+	EXPECT_EQ(0, shmdemo_module_refcnt());
 	ASSERT_EQ(0, shmdemo_unload());
 	self->unloaded = true;
 	vmstat_fold();

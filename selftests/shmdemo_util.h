@@ -227,6 +227,27 @@ static inline uint64_t shmdemo_minflt(void)
 	return ru.ru_minflt;
 }
 
+/*
+ * The module's reference count (/sys/module/shmdemo/refcnt), or -1 (not
+ * loaded).  Every open /dev/shmdemo, every internal file of a segment and
+ * the segments' mount hold one.
+ */
+static inline long shmdemo_module_refcnt(void)
+{
+	char buf[32];
+	ssize_t n;
+	int fd = open("/sys/module/shmdemo/refcnt", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
 /* Physical frame of the page at @addr via /proc/self/pagemap; 0 if unknown. */
 static inline uint64_t shmdemo_pfn(const void *addr)
 {

@@ -522,6 +522,10 @@ struct shmdemo_attach {
  * the mappings of the same attachment that follow it at the offsets they
  * would have (what is left of it after munmap() or mprotect() split it;
  * holes are skipped), up to the first mapping that is not part of it.
+ * Attachments of a memory-only segment share one internal file per mode,
+ * so they are told apart by offset: one that follows starts at offset 0
+ * again (but a piece of one that mremap() moved to exactly where this
+ * one's next piece would be counts as this one's).
  * The caller's own mappings only, like munmap(); on any open /dev/shmdemo.
  * Errors: EINVAL (flags or @bytes set, @addr unaligned, or no attachment
  * starts there), EINTR (a fatal signal while waiting for the mmap lock),
