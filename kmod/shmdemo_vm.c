@@ -187,29 +187,23 @@ out_unlock:
  * still ours at that index.  A large folio is seen once (the xarray walk
  * skips its sibling slots) with all its PTEs and PMDs.  Another task
  * mapping or unmapping one of these pages during the call shows in the
- * difference.  *@cached (optional) says whether the window held a folio.
+ * difference.
  */
-static long shmdemo_window_mapcount(struct address_space *mapping, pgoff_t start, pgoff_t end,
-				    bool *cached)
+static long shmdemo_window_mapcount(struct address_space *mapping, pgoff_t start, pgoff_t end)
 {
 	XA_STATE(xas, &mapping->i_pages, start);
 	struct folio *folio;
-	bool seen = false;
 	long n = 0;
 
 	rcu_read_lock();
 	xas_for_each(&xas, folio, end) {
 		if (xas_retry(&xas, folio) || xa_is_value(folio) || !folio_try_get(folio))
 			continue;
-		if (folio == xas_reload(&xas)) {
+		if (folio == xas_reload(&xas))
 			n += shmdemo_folio_mapcount(folio);
-			seen = true;
-		}
 		folio_put(folio);
 	}
 	rcu_read_unlock();
-	if (cached)
-		*cached = seen;
 	return n;
 }
 
@@ -239,7 +233,8 @@ static void shmdemo_around_window(struct vm_fault *vmf, pgoff_t nr, pgoff_t *sta
  * are already in our page cache, stops at i_size, and maps a PMD-sized
  * folio with one PMD when the PMD is empty and the VMA allows it.  A
  * segment's own fault_around_bytes (SHMDEMO_SET_FAULT_AROUND) replaces the
- * kernel's window; one page means none (->fault maps the page).  We count
+ * kernel's window; one page means none (->fault maps the page).  A fault
+ * on a page that is not cached maps nothing around (below).  We count
  * what it mapped from the change in those folios' mapcounts; a PMD it
  * installed maps HPAGE_PMD_NR pages (a mapcount of one).
  *
@@ -256,28 +251,32 @@ static vm_fault_t shmdemo_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
 	bool pmd_was_none = pmd_none(READ_ONCE(*vmf->pmd));
 	vm_fault_t ret;
 	long mapped, before;
-	bool cached;
+	void *entry;
 
 	if (around == PAGE_SIZE)
 		return 0;
 	if (around)
 		shmdemo_around_window(vmf, around >> PAGE_SHIFT, &start_pgoff, &end_pgoff);
-	before = shmdemo_window_mapcount(mapping, start_pgoff, end_pgoff, &cached);
 	/*
-	 * Nothing cached in the window (the first touch of a new range):
-	 * filemap_map_pages() could map nothing either, so skip it and the
-	 * second walk - a cold read fault then costs one xarray walk more
-	 * than a fault without fault-around, not three.
+	 * The faulting page is not cached: a first touch, which ->fault
+	 * serves.  Its cached neighbours are then most likely this mapping's
+	 * own earlier first touches, mapped already, so walking the window
+	 * (twice, and filemap_map_pages() once) would map nothing: skip it,
+	 * and a first touch costs one lookup more than SysV's (whose VMAs
+	 * have no fault-around), not three walks.  Fault-around is for
+	 * pages that exist: a second mapping of a written segment.
 	 */
-	if (!cached) {
+	entry = xa_load(&mapping->i_pages, vmf->pgoff);
+	if (!entry || xa_is_value(entry)) {
 		trace_shmdemo_map_pages(seg->id, start_pgoff, end_pgoff, vmf->pgoff, 0, 0);
 		return 0;
 	}
+	before = shmdemo_window_mapcount(mapping, start_pgoff, end_pgoff);
 	ret = filemap_map_pages(vmf, start_pgoff, end_pgoff);
 	if (pmd_was_none && pmd_trans_huge(READ_ONCE(*vmf->pmd)))
 		mapped = HPAGE_PMD_NR;
 	else
-		mapped = shmdemo_window_mapcount(mapping, start_pgoff, end_pgoff, NULL) - before;
+		mapped = shmdemo_window_mapcount(mapping, start_pgoff, end_pgoff) - before;
 	if (mapped > 0)
 		atomic64_add(mapped, &seg->c.around_pages);
 	/* NOPAGE: the faulting page itself got mapped, ->fault won't run. */

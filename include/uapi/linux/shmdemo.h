@@ -306,7 +306,9 @@ struct shmdemo_stat {
  *		the kernel's fault_around_bytes (debugfs, 64 KiB by default);
  *		else a power of two from the page size (no fault-around) to
  *		2 MiB (one page table), else EINVAL.  The kernel calls no
- *		fault-around at all when its own setting is one page.
+ *		fault-around at all when its own setting is one page, and
+ *		the module none on a fault on a page that is not cached (a
+ *		first touch: ->fault adds that one page).
  * @__reserved:	zero (VER1)
  *
  * Allowed to the owner, the creator and CAP_SYS_ADMIN; others get EPERM.
