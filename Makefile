@@ -2,7 +2,8 @@
 #
 # shmdemo - see README.md.
 #
-#   make [KERNEL=6.1|6.12|host]   everything in build/: the module for KERNEL
+#   make [KERNEL=6.1|6.12|newest|host]
+#                                 everything in build/: the module for KERNEL
 #                                 (build/shmdemo.ko), library, tools, demo,
 #                                 examples, tests
 #   make install [PREFIX=...]     library, headers, pkg-config file, shmdemo,
@@ -13,13 +14,17 @@
 #   make demo                     the article's experiments in a VM
 #   make bench                    benchmarks in the VM (build/bench/BENCHMARKS.md)
 #   make modules-all              the module for every test kernel
+#   make modules_install [KERNEL=...] [INSTALL_MOD_PATH=...]
+#                                 shmdemo.ko into /lib/modules/KVER/updates
+#   make dkms | udev-install      (as root) DKMS for every kernel; the udev
+#                                 rule and group of /dev/shmdemo
 #
 # KERNEL defaults to the running kernel when its build dir exists ("host"),
 # else to 6.1.  Each kernel builds in its own tree, build/KERNEL/kmod/, so
 # switching kernels never rebuilds the other; build/shmdemo.ko is a copy of
 # the last one built.  `make -C KDIR M=$PWD` also works (top-level Kbuild).
 
-KERNELS		:= 6.1 6.12
+KERNELS		:= 6.1 6.12 newest
 HOST_KDIR	:= /lib/modules/$(shell uname -r)/build
 ifeq ($(origin KERNEL),undefined)
 KERNEL		:= $(if $(wildcard $(HOST_KDIR)/Makefile),host,6.1)
@@ -32,7 +37,8 @@ KSFT		= $(SHMDEMO_CACHE)/linux-source-6.1/tools/testing/selftests
 KMOD_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) kmod/Kbuild kmod/probe.sh
 
 .PHONY: all deps modules modules-all lib tools demo-bin examples selftests ksft-install check \
-	check-debug bench install demo load unload checkpatch sparse man-pages lint distflags sanitize clean
+	check-debug bench install demo load unload modules_install udev-install dkms-source dkms \
+	checkpatch sparse man-pages lint packaging distflags sanitize clean
 
 all: modules lib tools demo-bin examples selftests
 
@@ -172,6 +178,43 @@ load: modules
 unload:
 	rmmod shmdemo
 
+# Installing the module for KERNEL (the running one by default).
+# modules_install: build/KERNEL/kmod/shmdemo.ko into
+# [INSTALL_MOD_PATH]/lib/modules/KVER/updates/, then depmod (when that
+# kernel's own modules are there, as on the machine that runs it).
+# udev-install: kmod/60-shmdemo.rules (/dev/shmdemo for group "shmdemo",
+# created here) into [DESTDIR]/etc/udev/rules.d.  dkms: the module's
+# sources into [DESTDIR]/usr/src/shmdemo-VERSION (dkms-source), then dkms
+# add, build and install for the running kernel (and, AUTOINSTALL, for
+# each kernel installed later).
+INSTALL_MOD_PATH ?=
+DKMS_VERSION	:= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC	= $(DESTDIR)/usr/src/shmdemo-$(DKMS_VERSION)
+modules_install: modules
+	@tools/install-kmod build/$(KERNEL)/kmod/shmdemo.ko "$(INSTALL_MOD_PATH)"
+
+udev-install:
+	install -D -m 644 kmod/60-shmdemo.rules $(DESTDIR)/etc/udev/rules.d/60-shmdemo.rules
+	@if [ -z "$(DESTDIR)" ]; then \
+		getent group shmdemo >/dev/null || groupadd --system shmdemo; \
+		if command -v udevadm >/dev/null; then \
+			udevadm control --reload && udevadm trigger --subsystem-match=misc --sysname-match=shmdemo; \
+		fi; \
+	fi
+
+dkms-source:
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/include/uapi/linux
+	install -m 644 dkms.conf Kbuild $(DKMS_SRC)/
+	install -m 644 $(filter-out kmod/probe.sh,$(KMOD_SRCS)) $(DKMS_SRC)/kmod/
+	install -m 755 kmod/probe.sh $(DKMS_SRC)/kmod/
+	install -m 644 include/uapi/linux/shmdemo.h $(DKMS_SRC)/include/uapi/linux/
+
+dkms: dkms-source
+	dkms add -m shmdemo -v $(DKMS_VERSION)
+	dkms build -m shmdemo -v $(DKMS_VERSION)
+	dkms install -m shmdemo -v $(DKMS_VERSION)
+
 checkpatch: deps
 	@perl $(SHMDEMO_CACHE)/linux-source-6.1/scripts/checkpatch.pl --strict --no-tree \
 		--quiet -f $(filter %.c %.h,$(KMOD_SRCS)) include/uapi/linux/shmdemo.h
@@ -188,7 +231,11 @@ sparse: deps
 man-pages:
 	@tools/check-man
 
-lint: checkpatch sparse man-pages
+# The install paths: modules_install, DKMS and the udev rule, per kernel.
+packaging: deps modules-all
+	@tools/check-packaging $(CHECK_KERNELS)
+
+lint: checkpatch sparse man-pages packaging
 
 clean:
 	rm -rf build kmod/*.ko kmod/*.o kmod/.*.cmd kmod/*.mod* kmod/modules.order \

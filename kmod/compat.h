@@ -142,12 +142,19 @@ static inline struct folio *shmdemo_vma_alloc_pmd_folio(gfp_t gfp, struct vm_are
 
 /*
  * Has the mm or the VMA opted out of THP (prctl(PR_SET_THP_DISABLE),
- * MADV_NOHUGEPAGE)?  6.12's do_set_pmd() checks the same itself.
+ * MADV_NOHUGEPAGE)?  6.12's do_set_pmd() checks the same itself.  Newer
+ * kernels (7.3 has it) split the mm's flag in two (disabled completely, or
+ * except where advised) and made mm->flags a bitmap: there the kernel's
+ * own vma_thp_disabled() decides.
  */
 static inline bool shmdemo_vma_thp_disabled(struct vm_area_struct *vma)
 {
+#ifdef SHMDEMO_HAVE_MMF_DISABLE_THP_COMPLETELY
+	return vma_thp_disabled(vma, vma->vm_flags, false);
+#else
 	return (vma->vm_flags & VM_NOHUGEPAGE) ||
 	       test_bit(MMF_DISABLE_THP, &vma->vm_mm->flags);
+#endif
 }
 
 /* Remove a locked folio from its page cache (memory-failure's helper). */

@@ -27,4 +27,7 @@ has include/linux/writeback.h 'struct folio \*writeback_iter\(' &&
 # 6.8: generic_error_remove_page() became generic_error_remove_folio().
 has include/linux/mm.h 'int generic_error_remove_folio\(' &&
 	printf ' %s' -DSHMDEMO_HAVE_GENERIC_ERROR_REMOVE_FOLIO
+# 7.x: MMF_DISABLE_THP split in two, mm->flags a bitmap (mm_flags_test()).
+has include/linux/mm_types.h 'define MMF_DISABLE_THP_COMPLETELY' &&
+	printf ' %s' -DSHMDEMO_HAVE_MMF_DISABLE_THP_COMPLETELY
 echo

@@ -150,6 +150,13 @@ static int shmdemo_fs_init_fs_context(struct fs_context *fc)
 	if (!ctx)
 		return -ENOMEM;
 	ctx->ops = &shmdemo_fs_sops;
+	/*
+	 * Newer kernels' init_pseudo() makes every file of the fs
+	 * non-executable; a segment's mappings follow its mode instead, as
+	 * SHM_EXEC does on SysV's tmpfs files.  Nothing is ever exec'd
+	 * from here: the fs is never mounted in the namespace.
+	 */
+	fc->s_iflags &= ~SB_I_NOEXEC;
 	return 0;
 }
 

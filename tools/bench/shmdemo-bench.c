@@ -23,9 +23,13 @@
  * mapping), attach + detach, populate (everything resident and mapped in
  * one call), and an IPC round trip (spin and futex on shared memory
  * against a pipe pair, a socketpair and a SysV message queue).  Each
- * figure is the median of --reps runs (3), each on a fresh segment, with its
- * minimum and maximum; faults are the run's ru_minflt.  Needs root (the
- * module parameter, shmem_enabled, drop of the page cache between runs).
+ * figure is the median of --reps runs (5; 3 at most for first touch past
+ * the first size), each on a fresh segment, with its minimum and maximum;
+ * faults are the run's ru_minflt.  The backends take turns within each
+ * run (a run of each, then the next run of each), so that a slow spell of
+ * a shared host falls on all of them, and the guest's memory is written
+ * once before anything is measured (warm_guest_memory()).  Needs root
+ * (the module parameter, shmem_enabled).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -84,7 +88,9 @@ static struct sample results[NC][MAX_SIZES][NB];
 /* First touch runs at every size, the other cases at the first one only. */
 static size_t sizes[MAX_SIZES] = { 64 * MIB, 256 * MIB, 1024 * MIB };
 static int nsizes = 3;
-static int reps = 3;
+static int reps = 5;
+/* Runs of the larger first-touch sizes (at most --reps): they take seconds each. */
+#define LARGE_REPS	3
 /* Past this, first touch runs only where 2 MiB pages are possible. */
 #define SMALL_PAGES_MAX	(256 * MIB)
 static long pg;
@@ -243,11 +249,9 @@ static char *seg_attach(struct seg *s, bool populate)
 		if (ioctl(dev_fd, SHMDEMO_IOC_ATTACH, &a))
 			die("SHMDEMO_IOC_ATTACH");
 		return (char *)(uintptr_t)a.addr;
-	case B_MEMSET:		/* resident private memory: the limit */
+	case B_MEMSET:		/* resident private memory (MAP_POPULATE): the limit */
 		p = mmap(NULL, s->len, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (p != MAP_FAILED)
-			memset(p, 0, s->len);
 		break;
 	default:
 		break;
@@ -436,6 +440,38 @@ static void run_case(enum bcase c, int si, enum backend b)
 }
 
 /* Which backends a case compares. */
+/*
+ * A guest's memory that it has not written since it booted is backed by
+ * the host only at its first write, at a host page fault per page: the
+ * backend that first gets such pages would pay for them.  Write all the
+ * memory there is to spare once, then give it back.
+ */
+static void warm_guest_memory(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	unsigned long kib = 0;
+	char line[128];
+	size_t len;
+	void *p;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %lu kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (kib <= 512 * 1024)
+		return;
+	len = (kib - 256 * 1024) * 1024;	/* leave 256 MiB */
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "shmdemo-bench: guest memory not warmed: %s\n", strerror(errno));
+		return;
+	}
+	fprintf(stderr, "  warmed %zu MiB of guest memory\n", len / MIB);
+	munmap(p, len);
+}
+
 static bool case_has(enum bcase c, enum backend b)
 {
 	switch (c) {
@@ -452,6 +488,14 @@ static bool case_has(enum bcase c, enum backend b)
 	default:
 		return false;
 	}
+}
+
+/* Past SMALL_PAGES_MAX, first touch runs only where 2 MiB pages are possible. */
+static bool case_runs(enum bcase c, int si, enum backend b)
+{
+	if (!case_has(c, b))
+		return false;
+	return sizes[si] <= SMALL_PAGES_MAX || b == B_SYSV_HUGE || b == B_DEV || b == B_MEMSET;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -830,7 +874,8 @@ static FILE *open_out(const char *path)
 int main(int argc, char **argv)
 {
 	const char *json = NULL, *md = NULL, *svg = NULL;
-	int i, c, si, b, r, ipc_rounds = 2000;
+	int i, c, si, b, r, nr, ipc_rounds = 2000;
+	double t_start;
 	struct utsname u;
 	FILE *f;
 
@@ -876,31 +921,30 @@ int main(int argc, char **argv)
 		fprintf(stderr, "shmdemo-bench: no %s (%s): native backends only\n",
 			SHMDEMO_DEVICE, strerror(errno));
 
+	t_start = now_ns();
+	warm_guest_memory();
 	for (c = 0; c < NC; c++) {
-		for (b = 0; b < NB; b++) {
-			if (!case_has(c, b))
-				continue;
-			if (!backend_begin(b)) {
-				fprintf(stderr, "  %-16s %-10s skipped (backend not available)\n",
-					cnames[c], bnames[b]);
-				backend_end(b);
-				continue;
-			}
-			for (si = 0; si < nsizes; si++) {
-				if (c != C_TOUCH && si)
-					break;
-				if (sizes[si] > SMALL_PAGES_MAX && b != B_SYSV_HUGE &&
-				    b != B_DEV && b != B_MEMSET)
-					continue;
-				fprintf(stderr, "  %-16s %-10s %5zu MiB:", cnames[c], bnames[b],
-					sizes[si] / MIB);
-				for (r = 0; r < reps; r++) {
-					run_case(c, si, b);
-					fprintf(stderr, " %.1f", results[c][si][b].ns[r] / 1e6);
+		for (si = 0; si < nsizes; si++) {
+			if (c != C_TOUCH && si)
+				break;
+			nr = si && reps > LARGE_REPS ? LARGE_REPS : reps;
+			for (r = 0; r < nr; r++) {
+				fprintf(stderr, "  %-16s %5zu MiB run %d/%d, ms:", cnames[c],
+					sizes[si] / MIB, r + 1, nr);
+				for (b = 0; b < NB; b++) {
+					if (!case_runs(c, si, b))
+						continue;
+					if (backend_begin(b)) {
+						run_case(c, si, b);
+						fprintf(stderr, " %s %.4g", bnames[b],
+							results[c][si][b].ns[results[c][si][b].n - 1] / 1e6);
+					} else {
+						fprintf(stderr, " %s unavailable", bnames[b]);
+					}
+					backend_end(b);
 				}
-				fprintf(stderr, " ms\n");
+				fprintf(stderr, " [%.0f s]\n", (now_ns() - t_start) / 1e9);
 			}
-			backend_end(b);
 		}
 	}
 	for (r = 0; r < reps; r++) {
