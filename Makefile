@@ -38,7 +38,7 @@ KMOD_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) kmod/Kbuild kmo
 
 .PHONY: all deps modules modules-all lib tools demo-bin examples selftests ksft-install check \
 	check-debug bench install demo load unload modules_install udev-install dkms-source dkms \
-	checkpatch sparse man-pages lint packaging distflags sanitize clean
+	checkpatch sparse man-pages lint packaging static-analysis distflags sanitize clean
 
 all: modules lib tools demo-bin examples selftests
 
@@ -76,8 +76,13 @@ examples: lib
 	@echo "  EXAMPLES build/examples"
 	@$(MAKE) -s -C examples
 
+# The device's manual, shmdemo(4), goes with the userspace (as man-pages'
+# section 4 does), in the prefix tools/userspace.mk uses.
+PREFIX		?= /usr/local
+MANDIR		?= $(PREFIX)/share/man
 install: lib tools demo-bin
 	@$(MAKE) -s -C lib install
+	@install -D -m 644 kmod/shmdemo.4 $(DESTDIR)$(MANDIR)/man4/shmdemo.4
 	@$(MAKE) -s -C tools/shmdemo install
 	@$(MAKE) -s -C tools/compare install
 	@$(MAKE) -s -C demo install
@@ -210,7 +215,9 @@ dkms-source:
 	install -m 755 kmod/probe.sh $(DKMS_SRC)/kmod/
 	install -m 644 include/uapi/linux/shmdemo.h $(DKMS_SRC)/include/uapi/linux/
 
-dkms: dkms-source
+dkms:
+	-dkms remove -m shmdemo -v $(DKMS_VERSION) --all >/dev/null 2>&1	# an earlier make dkms
+	@$(MAKE) -s dkms-source
 	dkms add -m shmdemo -v $(DKMS_VERSION)
 	dkms build -m shmdemo -v $(DKMS_VERSION)
 	dkms install -m shmdemo -v $(DKMS_VERSION)
@@ -235,7 +242,12 @@ man-pages:
 packaging: deps modules-all
 	@tools/check-packaging $(CHECK_KERNELS)
 
-lint: checkpatch sparse man-pages packaging
+# shellcheck on every shell script, cppcheck on the userspace C.
+static-analysis:
+	@tools/check-shell
+	@tools/check-c
+
+lint: checkpatch sparse man-pages packaging static-analysis
 
 clean:
 	rm -rf build kmod/*.ko kmod/*.o kmod/.*.cmd kmod/*.mod* kmod/modules.order \

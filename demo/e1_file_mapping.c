@@ -258,7 +258,7 @@ static int e1_case(struct demo_result *r, int side, int where)
 {
 	struct demo_e1_case *c = &r->e1[side].c[where];
 	struct e1_ctx x = { .side = side, .where = where, .id = -1 };
-	struct e1_view v;
+	struct e1_view v = { 0 };	/* read below even when e1_read() did not run */
 	struct e1_wrep w;
 	struct demo_child c1;
 	int ret = 0, fd, s;

@@ -338,8 +338,8 @@ struct shmdemo_set {
  * Shrinking unmaps and frees the pages past the new size (the next access
  * to them raises SIGBUS) and zeroes the tail of the new last page; growing
  * makes new zero-filled pages reachable.  Same rule as SET: owner, creator
- * or CAP_SYS_ADMIN.  A file-backed segment has its file's size and is
- * never resized (EOPNOTSUPP).  Errors: EINVAL (no such id, size 0 or over
+ * or CAP_SYS_ADMIN.  A file-backed segment keeps the size it was created
+ * with (at most its file's) and is never resized (EOPNOTSUPP).  Errors: EINVAL (no such id, size 0 or over
  * max_seg_bytes), EPERM, ENOSPC (growing past max_total_pages, or - for a
  * creator without CAP_IPC_LOCK - the pages added plus those resident in
  * the creator's segments exceed max_user_pages).
@@ -455,6 +455,8 @@ struct shmdemo_pages {
  * the file itself is synced (its own fsync).  A write error since this
  * file last synced is returned once (EIO, ENOSPC...; errseq semantics, as
  * fsync()).  A memory-only segment has nothing to write: 0 pages.
+ * EINVAL: @flags, @pages_written or @bytes_written not zero, or @start or
+ * @start + @len past LLONG_MAX.
  */
 struct shmdemo_sync {
 	__u32 size;
