@@ -339,10 +339,11 @@ struct shmdemo_set {
  * to them raises SIGBUS) and zeroes the tail of the new last page; growing
  * makes new zero-filled pages reachable.  Same rule as SET: owner, creator
  * or CAP_SYS_ADMIN.  A file-backed segment keeps the size it was created
- * with (at most its file's) and is never resized (EOPNOTSUPP).  Errors: EINVAL (no such id, size 0 or over
- * max_seg_bytes), EPERM, ENOSPC (growing past max_total_pages, or - for a
- * creator without CAP_IPC_LOCK - the pages added plus those resident in
- * the creator's segments exceed max_user_pages).
+ * with (at most its file's) and is never resized (EOPNOTSUPP).  Errors:
+ * EINVAL (no such id, size 0 or over max_seg_bytes), EPERM, ENOSPC
+ * (growing past max_total_pages, or - for a creator without CAP_IPC_LOCK -
+ * the pages added plus those resident in the creator's segments exceed
+ * max_user_pages).
  *
  * Pages are charged to the segment's creator from allocation to removal:
  * a fault that would take the creator over max_user_pages raises SIGBUS.
