@@ -30,4 +30,9 @@ has include/linux/mm.h 'int generic_error_remove_folio\(' &&
 # 7.x: MMF_DISABLE_THP split in two, mm->flags a bitmap (mm_flags_test()).
 has include/linux/mm_types.h 'define MMF_DISABLE_THP_COMPLETELY' &&
 	printf ' %s' -DSHMDEMO_HAVE_MMF_DISABLE_THP_COMPLETELY
+# 7.x: f_op->mmap_prepare (a VMA descriptor, before any merge) with
+# vm_ops->mapped (the new VMA exists) and compat_vma_mmap() for ->mmap.
+has include/linux/mm.h 'int \(\*mapped\)\(unsigned long start' &&
+	has include/linux/fs.h 'int compat_vma_mmap\(struct file' &&
+	printf ' %s' -DSHMDEMO_HAVE_MMAP_PREPARE
 echo

@@ -248,7 +248,8 @@ int shmdemo_seg_list(s32 **idsp, u32 *count);
 int shmdemo_seg_pages(int id, u64 start, u32 *out, u32 *count);
 struct file *shmdemo_seg_attach_file(struct shmdemo_seg *seg, bool rdonly);
 void shmdemo_seg_keep_attach_file(struct shmdemo_seg *seg, bool rdonly, struct file *file);
-int shmdemo_seg_attach_mmap(struct shmdemo_seg *seg, vm_flags_t *vm_flags);
+int shmdemo_seg_attach_mmap(struct shmdemo_seg *seg, vm_flags_t *vm_flags, bool attach);
+int shmdemo_seg_attach_live(struct shmdemo_seg *seg);
 void shmdemo_seg_attach(struct shmdemo_seg *seg);
 void shmdemo_seg_detach(struct shmdemo_seg *seg);
 void shmdemo_seg_fill_stat(struct shmdemo_seg *seg, struct shmdemo_stat *st,
@@ -260,6 +261,9 @@ void shmdemo_seg_exit(void);
 
 /* shmdemo_vm.c: mmap and the fault path */
 int shmdemo_mmap_seg(struct file *seg_file, struct vm_area_struct *vma);
+#ifdef SHMDEMO_HAVE_MMAP_PREPARE
+int shmdemo_mmap_prepare_seg(struct vm_area_desc *desc);
+#endif
 
 /* shmdemo_pmd.c: 2 MiB folios of memory-only segments */
 bool shmdemo_pmd_possible(struct shmdemo_seg *seg, pgoff_t hindex);

@@ -74,10 +74,12 @@ static int shmdemo_seg_file_fsync(struct file *file, loff_t start, loff_t end, i
  * __shm_open() the same way), so a segment that became gone meanwhile
  * (removed, and the remap unmapped its last VMA) fails with EIDRM.
  */
+#ifndef SHMDEMO_HAVE_MMAP_PREPARE
 static int shmdemo_seg_file_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	return shmdemo_mmap_seg(file, vma);
 }
+#endif
 
 /*
  * Operations of the internal per-binding file (see shmdemo_fs_seg_file()).
@@ -85,7 +87,12 @@ static int shmdemo_seg_file_mmap(struct file *file, struct vm_area_struct *vma)
  */
 static const struct file_operations shmdemo_seg_fops = {
 	.owner		= THIS_MODULE,
-	.mmap		= shmdemo_seg_file_mmap,	/* remap_file_pages() */
+#ifdef SHMDEMO_HAVE_MMAP_PREPARE
+	/* ATTACH, remap_file_pages(), and shmdemo_mmap_seg() through compat */
+	.mmap_prepare	= shmdemo_mmap_prepare_seg,
+#else
+	.mmap		= shmdemo_seg_file_mmap,	/* ATTACH, remap_file_pages() */
+#endif
 	/* SHMDEMO_IOC_ATTACH: 2 MiB-aligned, for PMD mappings (shmdemo_vm.c) */
 	.get_unmapped_area = thp_get_unmapped_area,
 	.release	= shmdemo_seg_file_release, /* last mapping and fd gone */

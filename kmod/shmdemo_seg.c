@@ -1130,6 +1130,9 @@ void shmdemo_seg_keep_attach_file(struct shmdemo_seg *seg, bool rdonly, struct f
  * @seg: segment, referenced through the binding
  * @vm_flags: in: the VMA's flags; out: VM_MAYWRITE and VM_MAYEXEC cleared
  *	when the caller may not write or execute the segment
+ * @attach: count the mapping in nattch now (->mmap); false for
+ *	->mmap_prepare, whose mapping is counted by ->mapped once it exists
+ *	(shmdemo_seg_attach_live())
  *
  * Permission is the caller's now, as shmat() checks it at every attach:
  * read is needed; write for a shared writable mapping; execute for
@@ -1140,7 +1143,7 @@ void shmdemo_seg_keep_attach_file(struct shmdemo_seg *seg, bool rdonly, struct f
  * Context: mmap_lock held for writing; takes seg->lock.
  * Return: 0, -EACCES, or -EIDRM when the segment is gone.
  */
-int shmdemo_seg_attach_mmap(struct shmdemo_seg *seg, vm_flags_t *vm_flags)
+int shmdemo_seg_attach_mmap(struct shmdemo_seg *seg, vm_flags_t *vm_flags, bool attach)
 {
 	bool shared = *vm_flags & VM_MAYSHARE;
 	umode_t want = 0444;
@@ -1163,7 +1166,34 @@ int shmdemo_seg_attach_mmap(struct shmdemo_seg *seg, vm_flags_t *vm_flags)
 			*vm_flags &= ~VM_MAYWRITE;
 		if (!(granted & 01) && !owner_cap)
 			*vm_flags &= ~VM_MAYEXEC;
+		if (attach)
+			shmdemo_seg_attach_locked(seg, &old);
+	}
+	spin_unlock(&seg->lock);
+	put_pid(old);
+	return ret;
+}
+
+/**
+ * shmdemo_seg_attach_live - count a new VMA of @seg unless @seg is gone
+ * @seg: segment, referenced through the VMA's file
+ *
+ * ->mapped's half of shmdemo_seg_attach_mmap(): permission was checked by
+ * ->mmap_prepare under this mmap_lock, but the segment can have become gone
+ * since (removed, and its last VMA in another mm unmapped).
+ *
+ * Context: mmap_lock held for writing; takes seg->lock.
+ * Return: 0, or -EIDRM (nothing counted).
+ */
+int shmdemo_seg_attach_live(struct shmdemo_seg *seg)
+{
+	struct pid *old = NULL;
+	int ret = -EIDRM;
+
+	spin_lock(&seg->lock);
+	if (!shmdemo_seg_gone_locked(seg)) {
 		shmdemo_seg_attach_locked(seg, &old);
+		ret = 0;
 	}
 	spin_unlock(&seg->lock);
 	put_pid(old);
@@ -1199,6 +1229,11 @@ void shmdemo_seg_detach(struct shmdemo_seg *seg)
 	struct pid *old;
 
 	spin_lock(&seg->lock);
+	/* Each detach pairs with a counted attach (see shmdemo_vm_open()). */
+	if (WARN_ON_ONCE(!seg->nattch)) {
+		spin_unlock(&seg->lock);
+		return;
+	}
 	seg->nattch--;
 	seg->dtime = ktime_get_real_seconds();
 	old = seg->lpid;

@@ -316,17 +316,45 @@ static vm_fault_t shmdemo_page_mkwrite(struct vm_fault *vmf)
 	return ret;
 }
 
-/* Context: mmap_lock (or the VMA lock) held for writing; may not fail. */
+/*
+ * vm_private_data is the segment while the VMA is counted in its nattch:
+ * set by the mmap hook that counted it (shmdemo_mmap_seg(), or ->mapped),
+ * copied with the VMA.  A VMA that ->mapped refused (the segment became
+ * gone) was never counted, and the core mm unmaps it at once.
+ *
+ * Context: mmap_lock (or the VMA lock) held for writing; may not fail.
+ */
 static void shmdemo_vm_open(struct vm_area_struct *vma)
 {
-	shmdemo_seg_attach(shmdemo_vma_seg(vma));
+	if (vma->vm_private_data)
+		shmdemo_seg_attach(shmdemo_vma_seg(vma));
 }
 
 /* Context: mmap_lock held, or the mm is being torn down. */
 static void shmdemo_vm_close(struct vm_area_struct *vma)
 {
-	shmdemo_seg_detach(shmdemo_vma_seg(vma));
+	if (vma->vm_private_data)
+		shmdemo_seg_detach(shmdemo_vma_seg(vma));
 }
+
+#ifdef SHMDEMO_HAVE_MMAP_PREPARE
+/*
+ * A new VMA set up by shmdemo_mmap_prepare_seg() is in the mm (not merged
+ * into a neighbour, which is counted already): this is the attach.
+ *
+ * Context: mmap_lock held for writing.
+ */
+static int shmdemo_vm_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
+			     const struct file *file, void **vm_private_data)
+{
+	struct shmdemo_seg *seg = shmdemo_inode_seg(file_inode(file));
+	int ret = shmdemo_seg_attach_live(seg);
+
+	if (!ret)
+		*vm_private_data = seg;
+	return ret;
+}
+#endif
 
 /*
  * A memory-only segment's pages are the only copy and its noop bdi writes
@@ -340,6 +368,9 @@ static void shmdemo_vm_close(struct vm_area_struct *vma)
  * read fault installed, when that PTE is zapped - what pages_dirty counts.
  */
 static const struct vm_operations_struct shmdemo_mem_vm_ops = {
+#ifdef SHMDEMO_HAVE_MMAP_PREPARE
+	.mapped		= shmdemo_vm_mapped,	/* a new VMA: nattch++ */
+#endif
 	.open		= shmdemo_vm_open,	/* fork, split, mremap: nattch++ */
 	.close		= shmdemo_vm_close,	/* munmap, exit: nattch-- */
 	.fault		= shmdemo_fault,	/* find or add the page in our cache */
@@ -348,6 +379,9 @@ static const struct vm_operations_struct shmdemo_mem_vm_ops = {
 
 /* A file-backed segment: dirty pages are written back, so writes notify. */
 static const struct vm_operations_struct shmdemo_file_vm_ops = {
+#ifdef SHMDEMO_HAVE_MMAP_PREPARE
+	.mapped		= shmdemo_vm_mapped,
+#endif
 	.open		= shmdemo_vm_open,
 	.close		= shmdemo_vm_close,
 	.fault		= shmdemo_fault,
@@ -355,35 +389,36 @@ static const struct vm_operations_struct shmdemo_file_vm_ops = {
 	.page_mkwrite	= shmdemo_page_mkwrite,	/* first write since clean */
 };
 
-/**
- * shmdemo_mmap_seg - set up a VMA on a bound segment
+/*
+ * shmdemo_seg_vma_setup - what a new mapping of a binding is
  * @seg_file: the binding (see struct shmdemo_file)
- * @vma: the new VMA; vm_file is the /dev/shmdemo file, or @seg_file itself
- *	when the core mm maps the segment file again (remap_file_pages())
+ * @flags: in: the mapping's flags; out: what mprotect() may not add cleared
+ * @attach: count the mapping in nattch now (else ->mapped counts it)
  *
- * All VMA setup is here, in one place.  Offsets and lengths past the end of
- * the segment are allowed, as for files: those pages raise SIGBUS until a
- * resize makes them valid.  MAP_PRIVATE is allowed: the core mm copies a
- * page on the first write (a COW fault), the segment never sees the write.
+ * All VMA setup is here, in one place, for ->mmap and ->mmap_prepare alike.
+ * Offsets and lengths past the end of the segment are allowed, as for
+ * files: those pages raise SIGBUS until a resize makes them valid.
+ * MAP_PRIVATE is allowed: the core mm copies a page on the first write (a
+ * COW fault), the segment never sees the write.
  *
  * Context: mmap_lock held for writing.
- * Return: 0, -EACCES or -EIDRM.
+ * Return: the VMA's operations, or ERR_PTR(-EACCES) or ERR_PTR(-EIDRM).
  */
-int shmdemo_mmap_seg(struct file *seg_file, struct vm_area_struct *vma)
+static const struct vm_operations_struct *
+shmdemo_seg_vma_setup(struct file *seg_file, vm_flags_t *flags, bool attach)
 {
 	struct shmdemo_seg *seg = shmdemo_inode_seg(file_inode(seg_file));
 	/* A segment backed by a read-only file is read-only for every binding. */
 	bool rdonly = !(seg_file->f_mode & FMODE_WRITE) ||
 		      (seg->backing && seg->backing->rdonly);
-	vm_flags_t flags = vma->vm_flags;
 	int ret;
 
-	if (rdonly && (flags & VM_MAYSHARE)) {
+	if (rdonly && (*flags & VM_MAYSHARE)) {
 		/* Read-only binding: no shared writable mapping... */
-		if (flags & VM_WRITE)
-			return -EACCES;
+		if (*flags & VM_WRITE)
+			return ERR_PTR(-EACCES);
 		/* ...and none later through mprotect(PROT_WRITE). */
-		flags &= ~VM_MAYWRITE;
+		*flags &= ~VM_MAYWRITE;
 	}
 	/*
 	 * The caller's permission now, as shmat() checks it at each attach
@@ -391,11 +426,86 @@ int shmdemo_mmap_seg(struct file *seg_file, struct vm_area_struct *vma)
 	 * (removed, unmapped) can't be mapped again.  This is the attach
 	 * itself, like shm_mmap()'s: nattch counts the new VMA.
 	 */
-	ret = shmdemo_seg_attach_mmap(seg, &flags);
+	ret = shmdemo_seg_attach_mmap(seg, flags, attach);
 	if (ret)
-		return ret;
-	vm_flags_clear(vma, vma->vm_flags & ~flags);
-	vma_set_file(vma, seg_file);
-	vma->vm_ops = seg->backing ? &shmdemo_file_vm_ops : &shmdemo_mem_vm_ops;
+		return ERR_PTR(ret);
+	return seg->backing ? &shmdemo_file_vm_ops : &shmdemo_mem_vm_ops;
+}
+
+#ifdef SHMDEMO_HAVE_MMAP_PREPARE
+/**
+ * shmdemo_mmap_prepare_seg - describe a new VMA of a segment file
+ * @desc: the VMA to be; desc->file is the segment file (ATTACH's vm_mmap(),
+ *	remap_file_pages(), or shmdemo_mmap_seg() through compat_vma_mmap())
+ *
+ * Runs before the core mm tries to merge the range into a neighbour, so
+ * every mapping is checked, merged or not; nothing is counted here (the
+ * mapping may still be merged or fail): shmdemo_vm_mapped() counts it.
+ *
+ * Context: mmap_lock held for writing.
+ * Return: 0, -EACCES or -EIDRM.
+ */
+int shmdemo_mmap_prepare_seg(struct vm_area_desc *desc)
+{
+	vm_flags_t flags = vma_flags_to_legacy(desc->vma_flags);
+	const struct vm_operations_struct *ops;
+
+	ops = shmdemo_seg_vma_setup(desc->file, &flags, false);
+	if (IS_ERR(ops))
+		return PTR_ERR(ops);
+	desc->vma_flags = legacy_to_vma_flags(flags);
+	desc->vm_ops = ops;
 	return 0;
 }
+
+/**
+ * shmdemo_mmap_seg - mmap() of a bound /dev/shmdemo: a VMA of its segment
+ * @seg_file: the binding
+ * @vma: the new VMA, of the /dev/shmdemo file
+ *
+ * The VMA maps the binding's file, shared by every mapping of the binding.
+ * ->mmap_prepare can't hand it over: the core mm (7.3's __mmap_region())
+ * keeps a desc->vm_file that differs from the mapped file without a
+ * reference of its own and, when the range then merges into a neighbour
+ * mapping the same file, drops none - a reference leaked, and with it the
+ * segment.  So /dev/shmdemo keeps ->mmap: it swaps the file (nothing can
+ * merge with a VMA of the /dev/shmdemo file, none exists) and runs the
+ * segment file's ->mmap_prepare and ->mapped on the VMA, as stacked file
+ * systems do.  An error: the core mm drops vm_file and frees the VMA
+ * without ->close, and nothing was counted.
+ *
+ * Context: mmap_lock held for writing.
+ * Return: 0, -EACCES or -EIDRM.
+ */
+int shmdemo_mmap_seg(struct file *seg_file, struct vm_area_struct *vma)
+{
+	vma_set_file(vma, seg_file);
+	return compat_vma_mmap(seg_file, vma);
+}
+#else
+/**
+ * shmdemo_mmap_seg - set up a VMA on a bound segment
+ * @seg_file: the binding (see struct shmdemo_file)
+ * @vma: the new VMA; vm_file is the /dev/shmdemo file, or @seg_file itself
+ *	when the core mm maps the segment file (SHMDEMO_IOC_ATTACH's
+ *	vm_mmap(), remap_file_pages())
+ *
+ * Context: mmap_lock held for writing.
+ * Return: 0, -EACCES or -EIDRM.
+ */
+int shmdemo_mmap_seg(struct file *seg_file, struct vm_area_struct *vma)
+{
+	struct shmdemo_seg *seg = shmdemo_inode_seg(file_inode(seg_file));
+	const struct vm_operations_struct *ops;
+	vm_flags_t flags = vma->vm_flags;
+
+	ops = shmdemo_seg_vma_setup(seg_file, &flags, true);
+	if (IS_ERR(ops))
+		return PTR_ERR(ops);
+	vm_flags_clear(vma, vma->vm_flags & ~flags);
+	vma_set_file(vma, seg_file);
+	vma->vm_ops = ops;
+	vma->vm_private_data = seg;	/* counted: see shmdemo_vm_open() */
+	return 0;
+}
+#endif

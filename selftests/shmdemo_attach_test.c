@@ -15,6 +15,8 @@
  *          keeps per mode: attaching takes no module reference of its own,
  *          and the kept files go with the segment's removal, also when
  *          attaches race the removal
+ *  gone:   mappings in other processes racing the last detach of a
+ *          removed segment are counted or refused, never half of either
  */
 #include <pthread.h>
 #include <signal.h>
@@ -502,6 +504,102 @@ TEST_F(attach, attaches_racing_removal_leave_nothing)
 		EXPECT_EQ(-EINVAL, attach(self->dev, r.id, 0, 0, &(struct shmdemo_attach){}));
 	}
 	TH_LOG("%ld attaches in 20 rounds", atomic_load(&r.attached));
+	EXPECT_EQ(r0, shmdemo_module_refcnt());
+	ASSERT_EQ(0, shmdemo_info(self->dev, &i1));
+	EXPECT_EQ(i0.segments, i1.segments);
+	EXPECT_EQ(i0.total_pages, i1.total_pages);
+}
+
+#define GONE_MAPPERS	2
+#define GONE_ROUNDS	100
+
+/*
+ * One mapper process, until the segment is gone: mapper 0 mmap()s its
+ * binding, mapper 1 ATTACHes by id, and unmaps at once, so that it holds
+ * a mapping for as short a time as it can and the last detach lands in
+ * its mmap() often.  Exit status: 0 gone (EIDRM; ATTACH by id: EINVAL once
+ * the id is gone too), 1 any other error, 2 never gone in 20 s.
+ */
+static int map_until_gone(int which, int dev, int bound, int id, long len)
+{
+	double end = shmdemo_now() + 20;
+	struct shmdemo_attach a;
+	void *p;
+
+	while (shmdemo_now() < end) {
+		if (which == 0) {
+			p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bound, 0);
+			if (p == MAP_FAILED)
+				return errno == EIDRM ? 0 : 1;
+			if (munmap(p, len))
+				return 1;
+			continue;
+		}
+		if (attach(dev, id, 0, 0, &a))
+			return errno == EIDRM || errno == EINVAL ? 0 : 1;
+		if (detach(dev, (void *)(uintptr_t)a.addr, NULL))
+			return 1;
+	}
+	return 2;
+}
+
+/*
+ * Mappers in other processes (their own mm: nothing serialises them with
+ * the last detach) race it after the segment is removed.  On 7.x a mapping
+ * is checked by ->mmap_prepare and counted by ->mapped, and the segment can
+ * become gone between the two: ->mapped refuses, the VMA is unmapped and
+ * its ->close must count nothing.  Every mapping is counted or refused:
+ * afterwards the segment is gone and nothing of it is left - no page, no
+ * segment, no module reference - and no kernel warning (an unbalanced
+ * detach WARNs).
+ */
+TEST_F(attach, mappers_racing_the_last_detach_are_counted_or_refused)
+{
+	int fds[GONE_MAPPERS], k, round, status, id;
+	struct shmdemo_info i0, i1;
+	pid_t pid[GONE_MAPPERS];
+	long len = 2 * self->pg, r0;
+	struct shmdemo_attach a;
+
+	SHMDEMO_NEED_DEVICE(self->dev);
+	r0 = shmdemo_module_refcnt();
+	if (r0 < 0)
+		SKIP(return, "no /sys/module/shmdemo/refcnt (module built in?)");
+	ASSERT_EQ(0, shmdemo_info(self->dev, &i0));
+	for (round = 0; round < GONE_ROUNDS; round++) {
+		id = new_seg(self->dev, self->pg, 2);
+		ASSERT_LE(0, id);
+		/* The parent's attach keeps it from going before the race. */
+		ASSERT_EQ(0, attach(self->dev, id, 0, 0, &a));
+		for (k = 0; k < GONE_MAPPERS; k++) {
+			fds[k] = shmdemo_open(O_RDWR);
+			ASSERT_LE(0, fds[k]);
+			ASSERT_EQ(0, shmdemo_bind(fds[k], id, 0));
+		}
+		for (k = 0; k < GONE_MAPPERS; k++) {
+			pid[k] = fork();
+			ASSERT_LE(0, pid[k]);
+			/* The child drops its copy of the parent's attach. */
+			if (!pid[k])
+				_exit(detach(self->dev, (void *)(uintptr_t)a.addr, NULL) ? 1 :
+				      map_until_gone(k, self->dev, fds[k], id, len));
+		}
+		usleep(200 * (round % 8));
+		EXPECT_EQ(0, shmdemo_rmid(self->dev, id));
+		EXPECT_EQ(0, detach(self->dev, (void *)(uintptr_t)a.addr, NULL));
+		for (k = 0; k < GONE_MAPPERS; k++) {
+			ASSERT_EQ(pid[k], waitpid(pid[k], &status, 0));
+			ASSERT_TRUE(WIFEXITED(status));
+			EXPECT_EQ(0, WEXITSTATUS(status));
+		}
+		/* Gone: by id and through every binding. */
+		EXPECT_EQ(-EINVAL, attach(self->dev, id, 0, 0, &a));
+		for (k = 0; k < GONE_MAPPERS; k++) {
+			EXPECT_EQ(MAP_FAILED, mmap(NULL, len, PROT_READ, MAP_SHARED, fds[k], 0));
+			EXPECT_EQ(EIDRM, errno);
+			close(fds[k]);
+		}
+	}
 	EXPECT_EQ(r0, shmdemo_module_refcnt());
 	ASSERT_EQ(0, shmdemo_info(self->dev, &i1));
 	EXPECT_EQ(i0.segments, i1.segments);
