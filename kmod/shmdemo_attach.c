@@ -45,10 +45,10 @@ long shmdemo_attach(struct file *file, struct shmdemo_attach *req)
 		if (!(req->flags & SHMDEMO_ATTACH_RND))
 			return -EINVAL;
 		addr &= ~(SHMLBA - 1);
-		/* shmat(): SHM_REMAP of page 0 is refused, not a move. */
-		if (!addr && (req->flags & SHMDEMO_ATTACH_REMAP))
-			return -EINVAL;
 	}
+	/* shmat(): SHM_REMAP needs an address (also one RND rounded to 0). */
+	if (!addr && (req->flags & SHMDEMO_ATTACH_REMAP))
+		return -EINVAL;
 	/* As for mmap() of a descriptor: writing needs a file open for it. */
 	if (!rdonly && !(file->f_mode & FMODE_WRITE))
 		return -EACCES;

@@ -33,7 +33,7 @@ static int shmdemo_proc_show_seg(struct shmdemo_seg *seg, void *arg)
 			      proc_pid_ns(file_inode(m->file)->i_sb));
 	if (st.flags & SHMDEMO_SEG_DEST)
 		state = st.nattch ? "dest" : "gone";
-	seq_printf(m, "%10d %10d %4o %12llu %5d %5d %6llu %5u %5u %5u %5u %10lld %10lld %10lld %4s",
+	seq_printf(m, "%10d %10d %5o %12llu %5d %5d %6llu %5u %5u %5u %5u %10lld %10lld %10lld %4s",
 		   st.key, st.id, st.mode, st.bytes, st.cpid, st.lpid, st.nattch,
 		   st.uid, st.gid, st.cuid, st.cgid, st.atime, st.dtime, st.ctime,
 		   state);
@@ -46,7 +46,7 @@ static int shmdemo_proc_show_seg(struct shmdemo_seg *seg, void *arg)
 
 static int shmdemo_proc_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "%10s %10s %4s %12s %5s %5s %6s %5s %5s %5s %5s %10s %10s %10s %4s",
+	seq_printf(m, "%10s %10s %5s %12s %5s %5s %6s %5s %5s %5s %5s %10s %10s %10s %4s",
 		   "key", "shmid", "perms", "size", "cpid", "lpid", "nattch",
 		   "uid", "gid", "cuid", "cgid", "atime", "dtime", "ctime", "stat");
 	seq_printf(m, " %8s %8s %8s %8s %8s %8s %8s %8s\n",

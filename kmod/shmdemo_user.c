@@ -13,9 +13,10 @@
  * after the creator exits.  The memory cgroup of the faulting task is
  * charged as well (filemap_add_folio()).
  *
- * Exactness.  Pages enter a segment's page cache only through
- * shmdemo_fault(), which charges a folio's pages before allocating it and
- * gives the charge back when it does not add it; they leave only through the
+ * Exactness.  Pages enter a memory-only segment's page cache only through
+ * shmdemo_add_zeroed_folio() (the fault path and SHMDEMO_IOC_POPULATE),
+ * which charges a folio's pages before allocating it and gives the charge
+ * back when it does not add it; they leave only through the
  * segment's own truncations (resize, free), which uncharge what they
  * removed.  drop_caches never sees these inodes (shmdemo_fs_new_inode())
  * and reclaim skips their unevictable mappings.  seg->charged keeps the

@@ -291,9 +291,10 @@ static vm_fault_t shmdemo_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
  * ->page_mkwrite, file-backed segments only: the first write to a page
  * mapped read-only (a shared writable mapping starts read-only because
  * this hook exists), and the first write after a writeback made it
- * read-only again.  Mark the folio dirty: that queues it for writeback.  A
- * shrink may have cut the folio since it was mapped: then let the fault be
- * retried, which raises SIGBUS.
+ * read-only again.  Mark the folio dirty: that queues it for writeback.
+ * Reclaim or an invalidation may have taken the folio out of the cache
+ * since its PTE was read (a file-backed segment is never resized): then
+ * let the fault be retried, which reads the page in again.
  */
 static vm_fault_t shmdemo_page_mkwrite(struct vm_fault *vmf)
 {

@@ -159,6 +159,9 @@ TEST_F(attach, request_rules)
 	EXPECT_TRUE(mapped(hole));			/* the neighbour untouched */
 	EXPECT_EQ(-EINVAL, attach(self->dev, self->id, 1, SHMDEMO_ATTACH_RND |
 				  SHMDEMO_ATTACH_REMAP, &a));	/* rounds to 0 */
+	/* shmat(NULL, SHM_REMAP) is EINVAL: REMAP needs an address. */
+	EXPECT_EQ(-EINVAL, attach(self->dev, self->id, 0, SHMDEMO_ATTACH_REMAP, &a));
+	EXPECT_EQ(0, nattch(self->dev, self->id));
 	ASSERT_EQ(0, attach(self->dev, self->id, (uintptr_t)hole, SHMDEMO_ATTACH_REMAP, &a));
 	EXPECT_EQ((uintptr_t)hole, a.addr);
 	p = hole;

@@ -1225,6 +1225,8 @@ static struct pred predict_request(const struct fuzz *f, const struct call *c)
 			return exact(EINVAL, "unknown flag, __reserved or bytes set");
 		if ((a->addr & (f->pg - 1)) && !(a->flags & SHMDEMO_ATTACH_RND))
 			return exact(EINVAL, "an unaligned address without RND");
+		if ((a->flags & SHMDEMO_ATTACH_REMAP) && !(a->addr & ~(uint64_t)(f->pg - 1)))
+			return exact(EINVAL, "REMAP without an address");
 		an = anchor_by_id(f, a->id);
 		/* Our own pages are there: an overlap, unless the anchor is refused first. */
 		if (an && a->addr && (a->addr & ~(uint64_t)(f->pg - 1)) == (uintptr_t)f->a.rw)

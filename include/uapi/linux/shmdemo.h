@@ -53,8 +53,10 @@
  *		is backed by; else must be zero (@__reserved)
  *
  * Errors: ENOENT (no key and no CREATE), EEXIST (CREATE|EXCL on an existing
- * key), EINVAL (bytes 0 or over max_seg_bytes for a new segment, or larger
- * than an existing one), EACCES (mode asks for access the segment denies),
+ * key), EINVAL (unknown flags, @mode outside 0777, @fd set without FILE,
+ * FILE without CREATE on a key other than SHMDEMO_KEY_PRIVATE; bytes 0 or
+ * over max_seg_bytes for a new segment, or larger than an existing one),
+ * EACCES (mode asks for access the segment denies),
  * ENOSPC (max_segments reached, max_total_pages would be exceeded, or -
  * unless the caller has CAP_IPC_LOCK - the pages resident in the caller's
  * segments plus the new segment's size exceed max_user_pages), EFAULT (the
@@ -71,7 +73,8 @@
  * memory-only segment ignores fadvise).  @bytes 0 means the file's size; more than
  * the file's size is EINVAL: a segment never grows its file.  The file
  * must be open for reading (EBADF otherwise; EINVAL if it is not a
- * regular file or is itself a segment's); opened read-only, the segment
+ * regular file, is opened O_APPEND, or is itself a segment's); opened
+ * read-only, the segment
  * is read-only for everyone (shared writable mappings fail with EACCES).
  * Its pages are charged to the memory cgroup like any file's, not to
  * max_user_pages.  A key that exists is found as usual, FILE ignored.
@@ -213,9 +216,10 @@ struct shmdemo_file_counters {
  *			also HPAGE_PMD_NR pages of @pages_alloc)
  * @folios_resident:	PMD-sized folios in the page cache now (a shrink that
  *			cuts one splits it into pages)
- * @fallbacks:		faults where a 2 MiB folio fitted the mapping but a
- *			page was allocated: part of the range cached already,
- *			the creator's max_user_pages, or no free 2 MiB block
+ * @fallbacks:		faults (and SHMDEMO_IOC_POPULATE steps) where a 2 MiB
+ *			folio fitted but a page was allocated: part of the
+ *			range cached already, the creator's max_user_pages,
+ *			or no free 2 MiB block
  *
  * A fault allocates a 2 MiB folio where one PMD can map it: a shared
  * mapping that covers the aligned 2 MiB at a 2 MiB-aligned offset, inside
@@ -359,7 +363,9 @@ struct shmdemo_resize {
 /**
  * struct shmdemo_info - limits and usage (like IPC_INFO and SHM_INFO)
  * @size:		sizeof(struct shmdemo_info)
- * @segments:		segments alive, removed ones included
+ * @segments:		segments alive, removed ones included, and gone ones
+ *			whose memory a file still holds (SHMDEMO_IOC_LIST
+ *			lists only those reachable by id)
  * @max_segments:	limit on segments (shmmni)
  * @__pad:		zero
  * @max_seg_bytes:	limit on one segment's size (shmmax)
@@ -368,8 +374,9 @@ struct shmdemo_resize {
  * @resident_pages:	pages in the page caches of all segments
  * @max_user_pages:	limit on the pages resident in the segments one user
  *			created (CAP_IPC_LOCK holders are not limited)
- * @user_pages:		pages resident in the segments the caller's
- *			effective uid created
+ * @user_pages:		pages resident in the memory-only segments the
+ *			caller's effective uid created (a file-backed
+ *			segment's pages are charged to the memory cgroup only)
  */
 struct shmdemo_info {
 	__u32 size;
@@ -388,10 +395,12 @@ struct shmdemo_info {
 #define SHMDEMO_INFO_SIZE_VER1	64	/* max_user_pages, user_pages */
 
 /**
- * struct shmdemo_list - ids of all segments, in id order
+ * struct shmdemo_list - ids of all segments reachable by id, in id order
  * @size:	sizeof(struct shmdemo_list)
  * @count:	in: capacity of the array at @ids_ptr; out: number of segments
- *		(may exceed the capacity: then only the first ones were stored)
+ *		(may exceed the capacity: then only the first ones were stored);
+ *		gone segments are not listed, though INFO's @segments counts
+ *		them while a file holds their memory
  * @ids_ptr:	user pointer to a __s32 array
  */
 struct shmdemo_list {
@@ -499,10 +508,14 @@ struct shmdemo_sync {
  * caller needs read and write permission; with EXEC, execute too.  An
  * address that overlaps a mapping is EINVAL unless REMAP (MAP_FIXED),
  * as for shmat().  Errors: EINVAL (flags, @__reserved or @bytes set, an
- * unaligned @addr without RND, RND rounding to 0 with REMAP, no such id,
- * a segment gone, an overlap), EACCES, ENOMEM (no room in the address
- * space), ENFILE, EFAULT (the struct can't be written back: then nothing
- * stays mapped).  Undo with SHMDEMO_IOC_DETACH or munmap().
+ * unaligned @addr without RND, REMAP without an address - @addr 0, or RND
+ * rounding it to 0 - as shmat()'s SHM_REMAP, no such id, a segment gone,
+ * an overlap), EACCES, EIDRM (the segment became gone while it was being
+ * mapped: the last mapping of a removed segment went meanwhile), ENOMEM
+ * (no room in the address space), ENFILE, EFAULT (the struct can't be
+ * written back: then nothing stays mapped); with POPULATE also
+ * SHMDEMO_IOC_POPULATE's EOPNOTSUPP (a file-backed segment), ENOSPC and
+ * EINTR, and nothing is mapped.  Undo with SHMDEMO_IOC_DETACH or munmap().
  */
 struct shmdemo_attach {
 	__u32 size;
@@ -558,15 +571,18 @@ struct shmdemo_detach {
  * What the faults of a mapping that touched every page would allocate,
  * done by the module in one pass and without a mapping: zeroed 2 MiB
  * folios for every whole, aligned, empty 2 MiB inside the segment (unless
- * pmd_folios is off), pages elsewhere; charged to the creator and to the
+ * pmd_folios is off) that the range touches - all of it, also the part
+ * past either end of the range, as a fault there would - and pages
+ * elsewhere; charged to the creator and to the
  * caller's memory cgroup.  The pages are then mapped by faults as any
  * cached page (fault-around, one PMD for a 2 MiB folio); ATTACH's
  * SHMDEMO_ATTACH_POPULATE maps them all at once too, as MAP_POPULATE.
  *
- * Errors: EINVAL (no such id, flags, @__reserved, @start past the end),
- * EACCES, EOPNOTSUPP (a file-backed segment: POSIX_FADV_WILLNEED reads
- * ahead), ENOSPC (the creator's max_user_pages: the pages added so far
- * stay), ENOMEM, EINTR (a fatal signal).
+ * Errors: EINVAL (no such id, flags, @__reserved or @pages set, @start
+ * past the end), EACCES, EOPNOTSUPP (a file-backed segment:
+ * POSIX_FADV_WILLNEED reads ahead), ENOSPC (the creator's max_user_pages),
+ * ENOMEM, EINTR (a fatal signal).  On an error the pages added so far stay
+ * and the struct is not written back (@pages keeps its 0).
  */
 struct shmdemo_populate {
 	__u32 size;
