@@ -424,8 +424,8 @@ shmdemo_seg_vma_setup(struct file *seg_file, vm_flags_t *flags, bool attach)
 	/*
 	 * The caller's permission now, as shmat() checks it at each attach
 	 * (may clear VM_MAYWRITE and VM_MAYEXEC), and a segment that is gone
-	 * (removed, unmapped) can't be mapped again.  This is the attach
-	 * itself, like shm_mmap()'s: nattch counts the new VMA.
+	 * (removed, unmapped) can't be mapped again.  With @attach this is
+	 * the attach itself, like shm_mmap()'s: nattch counts the new VMA.
 	 */
 	ret = shmdemo_seg_attach_mmap(seg, flags, attach);
 	if (ret)
